@@ -1,0 +1,80 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// AllowedNamespaces says which namespaces may use a ClusterLMSConnection. A
+// namespace is allowed when it is named in names or matches selector; when
+// both are empty every namespace is allowed.
+type AllowedNamespaces struct {
+	// names of the allowed namespaces.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=1000
+	// +kubebuilder:validation:items:MaxLength=63
+	Names []string `json:"names,omitempty"`
+
+	// selector over the labels of namespaces.
+	// +optional
+	Selector *metav1.LabelSelector `json:"selector,omitempty"`
+}
+
+// ClusterLMSConnectionSpec is the desired state of a ClusterLMSConnection.
+// +kubebuilder:validation:XValidation:rule="has(self.eleap) == (self.provider == 'eleap')",message="spec.eleap must be set when spec.provider is eleap, and only then",fieldPath=".eleap"
+// +kubebuilder:validation:XValidation:rule="!has(self.enabley) || self.provider == 'enabley'",message="spec.enabley is allowed only when spec.provider is enabley",fieldPath=".enabley"
+// +kubebuilder:validation:XValidation:rule="has(self.exceed) == (self.provider == 'exceed')",message="spec.exceed must be set when spec.provider is exceed, and only then",fieldPath=".exceed"
+// +kubebuilder:validation:XValidation:rule="!has(self.endpoint) || self.endpoint.startsWith('https://') || (has(self.allowInsecureHTTP) && self.allowInsecureHTTP)",message="spec.endpoint must use https:// unless spec.allowInsecureHTTP is true",fieldPath=".endpoint"
+type ClusterLMSConnectionSpec struct {
+	ConnectionSettings `json:",inline"`
+
+	// credentialsSecretRef names the Secret, with its namespace, that holds the
+	// credentials. Keys: eLeaP apiToken; Enabley clientKey and secret; Exceed apiKey.
+	// +required
+	CredentialsSecretRef SecretReference `json:"credentialsSecretRef"`
+
+	// allowedNamespaces limits the namespaces whose resources may use this
+	// connection. Unset: every namespace.
+	// +optional
+	AllowedNamespaces *AllowedNamespaces `json:"allowedNamespaces,omitempty"`
+}
+
+// A ClusterLMSConnection is an LMSConnection that resources of any allowed
+// namespace can use.
+//
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:scope=Cluster,shortName=clmsconn,categories=lms
+// +kubebuilder:printcolumn:name="Provider",type=string,JSONPath=`.spec.provider`
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
+// +kubebuilder:printcolumn:name="Requests/h",type=integer,JSONPath=`.status.rateLimit.requestsLastHour`,priority=1
+// +kubebuilder:printcolumn:name="Paused Until",type=string,JSONPath=`.status.rateLimit.pausedUntil`,priority=1
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+type ClusterLMSConnection struct {
+	metav1.TypeMeta `json:",inline"`
+	// +optional
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// spec is the desired connection.
+	// +required
+	Spec ClusterLMSConnectionSpec `json:"spec"`
+
+	// status is the observed state of the connection.
+	// +optional
+	Status ConnectionStatus `json:"status,omitempty"`
+}
+
+// +kubebuilder:object:root=true
+
+// ClusterLMSConnectionList is a list of ClusterLMSConnections.
+type ClusterLMSConnectionList struct {
+	metav1.TypeMeta `json:",inline"`
+	// +optional
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []ClusterLMSConnection `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&ClusterLMSConnection{}, &ClusterLMSConnectionList{})
+}

@@ -1,0 +1,77 @@
+package v1alpha1
+
+// Condition types. They follow the kstatus conventions, so that kubectl wait,
+// Flux and Argo CD understand them.
+const (
+	// ConditionReady is True when the LMS matches the spec of observedGeneration.
+	ConditionReady = "Ready"
+	// ConditionReconciling is present, and True, only while work is in progress.
+	ConditionReconciling = "Reconciling"
+	// ConditionStalled is present, and True, only when nothing will change without
+	// a change of the spec or of the credentials Secret.
+	ConditionStalled = "Stalled"
+)
+
+// Reasons of the Ready condition when it is True.
+const (
+	// ReasonConnected: the connection's credentials were verified.
+	ReasonConnected = "Connected"
+	// ReasonSynced: the LMS matches the spec.
+	ReasonSynced = "Synced"
+	// ReasonObserved: ObserveOnly, the LMS object exists and matches the spec.
+	ReasonObserved = "Observed"
+)
+
+// Reasons of work in progress (Reconciling True, Ready False).
+const (
+	// ReasonProgressing: the operator is writing to the LMS.
+	ReasonProgressing = "Progressing"
+	// ReasonWaitingForRateBudget: the connection's request budget has no token now;
+	// the object is retried when the next token is due.
+	ReasonWaitingForRateBudget = "WaitingForRateBudget"
+	// ReasonRateLimited: the vendor answered HTTP 429; the whole connection pauses
+	// until status.rateLimit.pausedUntil of the connection.
+	ReasonRateLimited = "RateLimited"
+	// ReasonVendorUnavailable: the vendor answered 5xx, timed out or sent a
+	// malformed answer; retried with backoff.
+	ReasonVendorUnavailable = "VendorUnavailable"
+	// ReasonConnectionNotReady: the referenced connection is missing or not Ready.
+	ReasonConnectionNotReady = "ConnectionNotReady"
+	// ReasonWaitingForDependencies: a referenced Learner, LearnerGroup or parent
+	// group is not Ready yet.
+	ReasonWaitingForDependencies = "WaitingForDependencies"
+	// ReasonDeleting: the object is being deleted and its deletion policy applied.
+	ReasonDeleting = "Deleting"
+)
+
+// Reasons of Stalled (and Ready False): nothing changes until the spec or the
+// Secret changes.
+const (
+	// ReasonSecretNotFound: the credentials Secret does not exist.
+	ReasonSecretNotFound = "SecretNotFound"
+	// ReasonSecretInvalid: the credentials Secret lacks a required key.
+	ReasonSecretInvalid = "SecretInvalid"
+	// ReasonInvalidCredentials: the vendor refused the credentials.
+	ReasonInvalidCredentials = "InvalidCredentials"
+	// ReasonForbidden: the vendor refused the call for lack of rights.
+	ReasonForbidden = "Forbidden"
+	// ReasonUnsupported: the vendor does not support this kind, target, role or field.
+	ReasonUnsupported = "Unsupported"
+	// ReasonNamespaceNotAllowed: the ClusterLMSConnection does not allow this namespace.
+	ReasonNamespaceNotAllowed = "NamespaceNotAllowed"
+	// ReasonInvalidRequest: the vendor refused the object; the message is the vendor's.
+	ReasonInvalidRequest = "InvalidRequest"
+	// ReasonTargetNotFound: the Enrollment's course, learning path or channel does not exist.
+	ReasonTargetNotFound = "TargetNotFound"
+	// ReasonInvalidSpec: the spec is inconsistent in a way admission could not see
+	// (for example an Enabley block on a group of an eLeaP connection).
+	ReasonInvalidSpec = "InvalidSpec"
+)
+
+// Reasons of Ready False for ObserveOnly objects.
+const (
+	// ReasonNotFoundInLMS: ObserveOnly, and the LMS has no such object.
+	ReasonNotFoundInLMS = "NotFoundInLMS"
+	// ReasonDrifted: ObserveOnly, and the LMS object differs from the spec.
+	ReasonDrifted = "Drifted"
+)

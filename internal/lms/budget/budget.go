@@ -1,0 +1,238 @@
+// Package budget keeps one connection's request budget: a token bucket that
+// refills at requestsPerHour, a hard cap of requestsPerHour in any sliding
+// hour, and a pause of the whole connection after an HTTP 429.
+//
+// One Budget serves every controller that uses the connection, so no
+// controller can spend another's budget. Calls are never queued for long: a
+// caller with no token gets the delay until one is due and requeues.
+package budget
+
+import (
+	"math"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"k8s.io/utils/clock"
+
+	"github.com/lmsoperator/lms-operator/internal/lms"
+)
+
+// Window is the period the hourly cap applies to.
+const Window = time.Hour
+
+// Backoff bounds of the pause after a 429 without Retry-After.
+const (
+	MinPause = time.Minute
+	MaxPause = time.Hour
+)
+
+// Limits are a connection's budget settings.
+type Limits struct {
+	// RequestsPerHour is the most requests in any sliding hour.
+	RequestsPerHour int
+	// Burst is the bucket's capacity.
+	Burst int
+}
+
+// A Budget is one connection's request budget. It is safe for concurrent use.
+type Budget struct {
+	mu     sync.Mutex
+	clock  clock.PassiveClock
+	jitter func() float64
+
+	limits Limits
+	tokens float64
+	last   time.Time
+
+	// sent holds the times of the calls of the last hour, oldest first.
+	sent []time.Time
+
+	pausedUntil time.Time
+	pauses      int
+}
+
+// New returns a full Budget with the given limits.
+func New(l Limits, clk clock.PassiveClock) *Budget {
+	l = l.normalised()
+	return &Budget{
+		clock:  clk,
+		jitter: rand.Float64,
+		limits: l,
+		tokens: float64(l.Burst),
+		last:   clk.Now(),
+	}
+}
+
+func (l Limits) normalised() Limits {
+	if l.RequestsPerHour < 1 {
+		l.RequestsPerHour = 1
+	}
+	if l.Burst < 1 {
+		l.Burst = 1
+	}
+	if l.Burst > l.RequestsPerHour {
+		l.Burst = l.RequestsPerHour
+	}
+	return l
+}
+
+// SetLimits changes the limits, keeping the calls already counted.
+func (b *Budget) SetLimits(l Limits) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.refill(b.clock.Now())
+	b.limits = l.normalised()
+	b.tokens = math.Min(b.tokens, float64(b.limits.Burst))
+}
+
+// Limits returns the limits in force.
+func (b *Budget) Limits() Limits {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.limits
+}
+
+// Take spends one token for a call of priority p. It returns true when the
+// call may be sent now; otherwise the delay after which to ask again, and
+// whether the delay comes from a pause after a 429.
+func (b *Budget) Take(p lms.Priority) (ok bool, wait time.Duration, paused bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.clock.Now()
+	if now.Before(b.pausedUntil) {
+		return false, b.pausedUntil.Sub(now), true
+	}
+	b.refill(now)
+	b.forget(now)
+	if w := b.windowWait(now, p); w > 0 {
+		return false, w, false
+	}
+	need := 1 + b.reserve(p)
+	if b.tokens < need {
+		return false, b.refillTime(need - b.tokens), false
+	}
+	b.tokens--
+	b.sent = append(b.sent, now)
+	return true, 0, false
+}
+
+// reserve is how many tokens a call of priority p must leave for higher
+// priorities: writes come before drift reads, which come before progress.
+func (b *Budget) reserve(p lms.Priority) float64 {
+	switch p {
+	case lms.PriorityRead:
+		return math.Floor(float64(b.limits.Burst) * 0.2)
+	case lms.PriorityProgress:
+		return math.Floor(float64(b.limits.Burst) * 0.5)
+	}
+	return 0
+}
+
+// windowWait returns how long until a call of priority p fits in the hourly
+// cap; lower priorities may not use the last part of the hour's allowance.
+func (b *Budget) windowWait(now time.Time, p lms.Priority) time.Duration {
+	capacity := b.limits.RequestsPerHour
+	switch p {
+	case lms.PriorityRead:
+		capacity -= capacity / 20
+	case lms.PriorityProgress:
+		capacity -= capacity / 10
+	}
+	if capacity < 1 {
+		capacity = 1
+	}
+	if len(b.sent) < capacity {
+		return 0
+	}
+	// The call fits once the (len-capacity+1)th oldest call leaves the window.
+	return b.sent[len(b.sent)-capacity].Add(Window).Sub(now)
+}
+
+func (b *Budget) refill(now time.Time) {
+	elapsed := now.Sub(b.last).Seconds()
+	if elapsed <= 0 {
+		return
+	}
+	b.last = now
+	b.tokens = math.Min(float64(b.limits.Burst), b.tokens+elapsed*b.ratePerSecond())
+}
+
+func (b *Budget) ratePerSecond() float64 {
+	return float64(b.limits.RequestsPerHour) / Window.Seconds()
+}
+
+func (b *Budget) refillTime(tokens float64) time.Duration {
+	d := time.Duration(math.Ceil(tokens / b.ratePerSecond() * float64(time.Second)))
+	if d < time.Millisecond {
+		d = time.Millisecond
+	}
+	return d
+}
+
+func (b *Budget) forget(now time.Time) {
+	cut := now.Add(-Window)
+	i := 0
+	for i < len(b.sent) && !b.sent[i].After(cut) {
+		i++
+	}
+	if i > 0 {
+		b.sent = append(b.sent[:0], b.sent[i:]...)
+	}
+}
+
+// Pause stops every call of the connection after an HTTP 429. With a
+// Retry-After (retryAfter > 0) the pause lasts that long; without one it backs
+// off exponentially from MinPause to MaxPause, with up to 10% jitter. It
+// returns the end of the pause.
+func (b *Budget) Pause(retryAfter time.Duration) time.Time {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.clock.Now()
+	d := retryAfter
+	if d <= 0 {
+		d = b.backoff()
+	}
+	b.pauses++
+	if until := now.Add(d); until.After(b.pausedUntil) {
+		b.pausedUntil = until
+	}
+	return b.pausedUntil
+}
+
+func (b *Budget) backoff() time.Duration {
+	d := MinPause << min(b.pauses, 6)
+	if d > MaxPause {
+		d = MaxPause
+	}
+	return d + time.Duration(b.jitter()*0.1*float64(d))
+}
+
+// Succeeded records an answer that was not a 429, which resets the backoff.
+func (b *Budget) Succeeded() {
+	b.mu.Lock()
+	b.pauses = 0
+	b.mu.Unlock()
+}
+
+// A Snapshot reports a Budget's state.
+type Snapshot struct {
+	Limits Limits
+	// RequestsLastHour is how many calls were sent in the last hour.
+	RequestsLastHour int
+	// PausedUntil is the end of the pause after a 429; zero when not paused.
+	PausedUntil time.Time
+}
+
+// Snapshot returns the budget's state now.
+func (b *Budget) Snapshot() Snapshot {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.clock.Now()
+	b.forget(now)
+	s := Snapshot{Limits: b.limits, RequestsLastHour: len(b.sent)}
+	if now.Before(b.pausedUntil) {
+		s.PausedUntil = b.pausedUntil
+	}
+	return s
+}

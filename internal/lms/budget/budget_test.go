@@ -1,0 +1,156 @@
+package budget
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	clocktesting "k8s.io/utils/clock/testing"
+
+	"github.com/lmsoperator/lms-operator/internal/lms"
+)
+
+var t0 = time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+
+func TestTakeSpendsBurstThenWaitsForRefill(t *testing.T) {
+	clk := clocktesting.NewFakePassiveClock(t0)
+	b := New(Limits{RequestsPerHour: 3600, Burst: 3}, clk)
+	for i := range 3 {
+		if ok, _, _ := b.Take(lms.PriorityWrite); !ok {
+			t.Fatalf("call %d of the burst was refused", i+1)
+		}
+	}
+	ok, wait, paused := b.Take(lms.PriorityWrite)
+	if ok || paused {
+		t.Fatalf("4th call: ok=%v paused=%v, want refused and not paused", ok, paused)
+	}
+	if wait != time.Second {
+		t.Errorf("wait = %s, want 1s (3600/h refills one token a second)", wait)
+	}
+	clk.SetTime(t0.Add(time.Second))
+	if ok, _, _ := b.Take(lms.PriorityWrite); !ok {
+		t.Error("after one second a token should be back")
+	}
+}
+
+func TestHourlyCapHoldsInAnySlidingHour(t *testing.T) {
+	clk := clocktesting.NewFakePassiveClock(t0)
+	const limit = 20
+	b := New(Limits{RequestsPerHour: limit, Burst: 10}, clk)
+	var sent []time.Time
+	// Ask every 10 seconds for 3 hours and record what was allowed.
+	for now := t0; now.Before(t0.Add(3 * time.Hour)); now = now.Add(10 * time.Second) {
+		clk.SetTime(now)
+		if ok, _, _ := b.Take(lms.PriorityWrite); ok {
+			sent = append(sent, now)
+		}
+	}
+	for i := range sent {
+		n := 0
+		for j := i; j < len(sent) && sent[j].Before(sent[i].Add(time.Hour)); j++ {
+			n++
+		}
+		if n > limit {
+			t.Fatalf("%d calls in the hour from %s, want at most %d", n, sent[i].Format(time.TimeOnly), limit)
+		}
+	}
+	if len(sent) < 3*limit-1 {
+		t.Errorf("only %d calls in 3 hours, want about %d: the budget should be used", len(sent), 3*limit)
+	}
+}
+
+func TestLowerPrioritiesLeaveTokensForWrites(t *testing.T) {
+	clk := clocktesting.NewFakePassiveClock(t0)
+	b := New(Limits{RequestsPerHour: 3600, Burst: 10}, clk)
+	progress := 0
+	for {
+		ok, _, _ := b.Take(lms.PriorityProgress)
+		if !ok {
+			break
+		}
+		progress++
+	}
+	if progress != 5 {
+		t.Errorf("progress calls from a full bucket of 10 = %d, want 5 (half is kept for writes and reads)", progress)
+	}
+	writes := 0
+	for {
+		ok, _, _ := b.Take(lms.PriorityWrite)
+		if !ok {
+			break
+		}
+		writes++
+	}
+	if writes != 5 {
+		t.Errorf("writes after progress polling = %d, want the 5 tokens left", writes)
+	}
+}
+
+func TestPauseHoldsEveryCallUntilItEnds(t *testing.T) {
+	clk := clocktesting.NewFakePassiveClock(t0)
+	b := New(Limits{RequestsPerHour: 3600, Burst: 10}, clk)
+	until := b.Pause(30 * time.Second)
+	if !until.Equal(t0.Add(30 * time.Second)) {
+		t.Fatalf("pause until %s, want %s", until, t0.Add(30*time.Second))
+	}
+	clk.SetTime(t0.Add(29 * time.Second))
+	ok, wait, paused := b.Take(lms.PriorityWrite)
+	if ok || !paused || wait != time.Second {
+		t.Errorf("during the pause: ok=%v paused=%v wait=%s, want refused, paused, 1s", ok, paused, wait)
+	}
+	if got := b.Snapshot().PausedUntil; !got.Equal(until) {
+		t.Errorf("Snapshot().PausedUntil = %s, want %s", got, until)
+	}
+	clk.SetTime(t0.Add(30 * time.Second))
+	if ok, _, _ := b.Take(lms.PriorityWrite); !ok {
+		t.Error("the call right after the pause was refused")
+	}
+}
+
+func TestPauseWithoutRetryAfterBacksOffExponentially(t *testing.T) {
+	clk := clocktesting.NewFakePassiveClock(t0)
+	b := New(Limits{RequestsPerHour: 3600, Burst: 10}, clk)
+	b.jitter = func() float64 { return 0 }
+	var got []time.Duration
+	for range 8 {
+		now := clk.Now()
+		until := b.Pause(0)
+		got = append(got, until.Sub(now))
+		clk.SetTime(until)
+	}
+	want := []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute,
+		16 * time.Minute, 32 * time.Minute, time.Hour, time.Hour}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("pauses (-want +got):\n%s", diff)
+	}
+	b.Succeeded()
+	now := clk.Now()
+	if d := b.Pause(0).Sub(now); d != time.Minute {
+		t.Errorf("after a success the backoff restarts: pause = %s, want 1m", d)
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	cases := map[string]struct {
+		header string
+		want   time.Duration
+		ok     bool
+	}{
+		"seconds":      {header: "120", want: 2 * time.Minute, ok: true},
+		"HTTP date":    {header: t0.Add(90 * time.Second).UTC().Format(http.TimeFormat), want: 90 * time.Second, ok: true},
+		"date in past": {header: t0.Add(-time.Minute).UTC().Format(http.TimeFormat), want: 0, ok: true},
+		"absent":       {header: "", ok: false},
+		"garbage":      {header: "soon", ok: false},
+		"negative":     {header: "-5", ok: false},
+		"with spaces":  {header: " 7 ", want: 7 * time.Second, ok: true},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got, ok := ParseRetryAfter(tc.header, t0)
+			if got != tc.want || ok != tc.ok {
+				t.Errorf("ParseRetryAfter(%q) = %s, %v; want %s, %v", tc.header, got, ok, tc.want, tc.ok)
+			}
+		})
+	}
+}
