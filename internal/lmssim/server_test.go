@@ -95,6 +95,11 @@ func callWith(t *testing.T, c *http.Client, method, url, body string) reply {
 	if err != nil {
 		t.Fatalf("build request %s %s: %v", method, url, err)
 	}
+	return callWithRequest(c, req)
+}
+
+// callWithRequest sends req with c and reads the whole answer.
+func callWithRequest(c *http.Client, req *http.Request) reply {
 	resp, err := c.Do(req)
 	if err != nil {
 		return reply{err: err}
