@@ -2,6 +2,7 @@ package lmssim
 
 import (
 	"maps"
+	"net/http"
 	"sync"
 	"time"
 )
@@ -64,11 +65,15 @@ func (vs *vendorState) record(now time.Time, endpoint string) *CallRecord {
 	return rec
 }
 
-// setStatus sets the status answered to a recorded request.
+// setStatus sets the status answered to a recorded request and counts a
+// 429, whether the limit, an injected fault or the vendor itself sent it.
 func (vs *vendorState) setStatus(rec *CallRecord, status int) {
 	vs.mu.Lock()
 	defer vs.mu.Unlock()
 	rec.Status = status
+	if status == http.StatusTooManyRequests {
+		vs.limited++
+	}
 }
 
 // summary returns the vendor's call counts at now.

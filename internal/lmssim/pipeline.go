@@ -50,9 +50,6 @@ func (s *Server) admit(vs *vendorState, r *http.Request) admission {
 	} else {
 		a.fault = s.draw(vs.cfg, write)
 	}
-	if a.fault.Kind == Fault429 {
-		vs.limited++
-	}
 	a.rec.Fault = a.fault.Kind
 	return a
 }

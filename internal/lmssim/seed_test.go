@@ -200,3 +200,16 @@ func doRequest(t *testing.T, req *http.Request) reply {
 	c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 	return callWithRequest(c, req)
 }
+
+func TestCount429IncludesA429FromTheVendorItself(t *testing.T) {
+	ts := NewTestServer(t, DefaultSeed(), Options{})
+	ts.Enabley.InjectFault(enableysim.Fault{Status: http.StatusTooManyRequests, RetryAfter: "60"})
+	req, _ := http.NewRequest(http.MethodGet, ts.BaseURL(Enabley)+"/api/v1/groups/hierarchy", nil)
+
+	if got := doRequest(t, req); got.status != http.StatusTooManyRequests {
+		t.Fatalf("status %d, want 429 from the vendor's own fault", got.status)
+	}
+	if got := ts.Count429(Enabley); got != 1 {
+		t.Errorf("Count429 = %d, want 1", got)
+	}
+}

@@ -226,8 +226,9 @@ func (s *Server) Total(vendor string) int {
 	return s.Summary(vendor).Total
 }
 
-// Count429 returns the number of requests to the named vendor answered 429,
-// by the hourly limit or an injected fault, since the last reset.
+// Count429 returns the number of requests to the named vendor answered 429
+// (by the hourly limit, an injected fault or a failure the vendor itself was
+// told to answer), since the last reset.
 func (s *Server) Count429(vendor string) int {
 	return s.Summary(vendor).RateLimited
 }
