@@ -1,0 +1,162 @@
+package exceed
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/lmsoperator/lms-operator/internal/lms"
+)
+
+// redacted replaces secrets in error messages.
+const redacted = "[REDACTED]"
+
+// maxMessage bounds the vendor text carried in an error's message.
+const maxMessage = 1000
+
+// statusError classifies a non-2xx answer:
+//
+//	401 InvalidCredentials, 403 Forbidden, 404 NotFound, 409 AlreadyExists,
+//	422 InvalidRequest or AlreadyExists (see classify422), 429 RateLimited,
+//	408 and 5xx (and anything else) Transient, other 4xx InvalidRequest.
+//
+// The message carries the vendor's reasons when the body has any, else the
+// status text; never the raw body.
+func (w *wireClient) statusError(r request, resp *http.Response, body []byte) error {
+	reasons := decodeReasons(body)
+	e := &lms.Error{
+		Kind:    kindOfStatus(resp.StatusCode),
+		Op:      opName(r.op),
+		Code:    strconv.Itoa(resp.StatusCode),
+		Message: w.redact(message(resp.StatusCode, reasons), r.secret),
+	}
+	switch resp.StatusCode {
+	case http.StatusUnprocessableEntity:
+		e.Kind = classify422(reasons)
+	case http.StatusTooManyRequests:
+		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	}
+	return e
+}
+
+// kindOfStatus maps an HTTP status onto an error kind.
+func kindOfStatus(status int) lms.ErrorKind {
+	switch status {
+	case http.StatusUnauthorized:
+		return lms.KindInvalidCredentials
+	case http.StatusForbidden:
+		return lms.KindForbidden
+	case http.StatusNotFound:
+		return lms.KindNotFound
+	case http.StatusConflict:
+		return lms.KindAlreadyExists
+	case http.StatusTooManyRequests:
+		return lms.KindRateLimited
+	case http.StatusRequestTimeout:
+		return lms.KindTransient
+	}
+	if status >= 400 && status < 500 {
+		return lms.KindInvalidRequest
+	}
+	return lms.KindTransient
+}
+
+// message is the error message of an answer: the reasons joined, or the
+// status text.
+func message(status int, reasons []string) string {
+	msg := strings.Join(reasons, "; ")
+	if msg == "" {
+		msg = http.StatusText(status)
+	}
+	if status == http.StatusUnauthorized {
+		msg = "Exceed refused the api_key: " + msg
+	}
+	return truncate(msg, maxMessage)
+}
+
+// truncate cuts s to at most n bytes, on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// classify422 returns AlreadyExists when every reason says a login, email
+// or code is taken: creating the same user again is then a conflict the
+// controller resolves by adoption (Lookup by code, then email). Any other
+// 422, including one that mixes a taken value with another problem, is
+// InvalidRequest: fixing the spec is needed anyway.
+func classify422(reasons []string) lms.ErrorKind {
+	if len(reasons) == 0 {
+		return lms.KindInvalidRequest
+	}
+	for _, r := range reasons {
+		if !isTakenReason(r) {
+			return lms.KindInvalidRequest
+		}
+	}
+	return lms.KindAlreadyExists
+}
+
+// isTakenReason reports whether a reason says a login, email or code is
+// already used ("Login has already been taken").
+func isTakenReason(reason string) bool {
+	r := strings.ToLower(reason)
+	taken := strings.Contains(r, "already been taken") || strings.Contains(r, "already exists") ||
+		strings.Contains(r, "already in use") || strings.Contains(r, "is taken")
+	if !taken {
+		return false
+	}
+	for _, field := range []string{"login", "email", "code"} {
+		if strings.Contains(r, field) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseRetryAfter reads a Retry-After header, in seconds or as an HTTP date,
+// relative to now. It returns 0 when the header is absent, invalid or past.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs <= 0 {
+			return 0
+		}
+		return time.Duration(min(secs, int64(maxRetryAfter/time.Second))) * time.Second
+	}
+	t, err := http.ParseTime(v)
+	if err != nil || !t.After(now) {
+		return 0
+	}
+	return min(t.Sub(now), maxRetryAfter)
+}
+
+// maxRetryAfter caps Retry-After so that a silly value cannot pause a
+// connection for years.
+const maxRetryAfter = 24 * time.Hour
+
+// redact removes the api_key and secret (in plain and URL-escaped form)
+// from s.
+func (w *wireClient) redact(s, secret string) string {
+	for _, v := range []string{w.apiKey, secret} {
+		if v == "" {
+			continue
+		}
+		for _, form := range []string{v, url.QueryEscape(v), url.PathEscape(v)} {
+			s = strings.ReplaceAll(s, form, redacted)
+		}
+	}
+	return s
+}
