@@ -1,0 +1,153 @@
+// Package pool holds one Connection per LMSConnection or ClusterLMSConnection:
+// the vendor client, the shared request budget and the inventory, so that
+// every controller using a connection spends the same budget and reads the
+// same snapshot.
+package pool
+
+import (
+	"net/http"
+	"sync"
+	"time"
+
+	"k8s.io/utils/clock"
+
+	"github.com/lmsoperator/lms-operator/internal/lms"
+	"github.com/lmsoperator/lms-operator/internal/lms/budget"
+	"github.com/lmsoperator/lms-operator/internal/lms/inventory"
+)
+
+// A Key names a connection object.
+type Key struct {
+	// Kind is LMSConnection or ClusterLMSConnection.
+	Kind string
+	// Namespace is empty for a ClusterLMSConnection.
+	Namespace string
+	Name      string
+}
+
+// String returns "namespace/name" or "name".
+func (k Key) String() string {
+	if k.Namespace == "" {
+		return k.Name
+	}
+	return k.Namespace + "/" + k.Name
+}
+
+// Settings are a connection's resolved settings.
+type Settings struct {
+	Provider       lms.Provider
+	BaseURL        string
+	SubAccountName string
+	Limits         budget.Limits
+	SyncInterval   time.Duration
+}
+
+// A Connection is one connection's client, budget and caches.
+type Connection struct {
+	Key      Key
+	Settings Settings
+	// Client is the vendor client; every call it makes goes through Budget.
+	Client lms.Client
+	// Budget is the connection's request budget.
+	Budget *budget.Budget
+	// Users is the snapshot of the LMS's users.
+	Users *inventory.Inventory
+	// Groups caches the LMS's group list.
+	Groups *inventory.Cache[lms.Group]
+	// Targets caches the lists of courses, learning paths and channels, by kind.
+	Targets *inventory.Cache[lms.Target]
+
+	credentialsVersion string
+}
+
+// An ObserverFactory returns the budget observer of a connection (metrics).
+type ObserverFactory func(Key, lms.Provider) budget.Observer
+
+// A Pool holds the connections. It is safe for concurrent use.
+type Pool struct {
+	// Registry builds vendor clients.
+	Registry lms.Registry
+	// Clock tells the time.
+	Clock clock.Clock
+	// Base sends requests; http.DefaultTransport when nil. Tests set it.
+	Base http.RoundTripper
+	// Timeout bounds one vendor call. Default 30s.
+	Timeout time.Duration
+	// MaxWait is how long a call may wait for a token inside a worker.
+	MaxWait time.Duration
+	// Observer, when set, builds each connection's metrics observer.
+	Observer ObserverFactory
+
+	mu    sync.RWMutex
+	conns map[Key]*Connection
+}
+
+// Get returns the connection of key, if it was set up.
+func (p *Pool) Get(key Key) (*Connection, bool) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	c, ok := p.conns[key]
+	return c, ok
+}
+
+// Ensure returns the connection of key, building it or rebuilding its client
+// when the settings or the credentials changed. The budget survives a rebuild;
+// the caches survive unless the vendor or endpoint changed. fresh is true when
+// the client was (re)built, so that the caller verifies the credentials.
+func (p *Pool) Ensure(key Key, s Settings, creds map[string][]byte, credentialsVersion string) (c *Connection, fresh bool, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	old := p.conns[key]
+	if old != nil && old.Settings == s && old.credentialsVersion == credentialsVersion {
+		return old, false, nil
+	}
+	c = p.build(key, s, credentialsVersion, old)
+	c.Client, err = p.Registry.New(s.Provider, lms.Config{
+		BaseURL: s.BaseURL, Credentials: creds, SubAccountName: s.SubAccountName, HTTPClient: p.httpClient(c),
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	if p.conns == nil {
+		p.conns = map[Key]*Connection{}
+	}
+	p.conns[key] = c
+	return c, true, nil
+}
+
+func (p *Pool) build(key Key, s Settings, credentialsVersion string, old *Connection) *Connection {
+	c := &Connection{Key: key, Settings: s, credentialsVersion: credentialsVersion}
+	if old != nil {
+		c.Budget = old.Budget
+		c.Budget.SetLimits(s.Limits)
+	} else {
+		c.Budget = budget.New(s.Limits, p.Clock)
+	}
+	if old != nil && old.Settings.Provider == s.Provider && old.Settings.BaseURL == s.BaseURL {
+		c.Users, c.Groups, c.Targets = old.Users, old.Groups, old.Targets
+	} else {
+		c.Users = inventory.New(p.Clock)
+		c.Groups = inventory.NewCache[lms.Group](p.Clock)
+		c.Targets = inventory.NewCache[lms.Target](p.Clock)
+	}
+	return c
+}
+
+func (p *Pool) httpClient(c *Connection) *http.Client {
+	t := &budget.Transport{Budget: c.Budget, Base: p.Base, MaxWait: p.MaxWait, Clock: p.Clock}
+	if p.Observer != nil {
+		t.Observer = p.Observer(c.Key, c.Settings.Provider)
+	}
+	timeout := p.Timeout
+	if timeout == 0 {
+		timeout = 30 * time.Second
+	}
+	return &http.Client{Transport: t, Timeout: timeout}
+}
+
+// Remove forgets the connection of key.
+func (p *Pool) Remove(key Key) {
+	p.mu.Lock()
+	delete(p.conns, key)
+	p.mu.Unlock()
+}
