@@ -1,0 +1,296 @@
+package enabley
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/lmsoperator/lms-operator/internal/lms"
+)
+
+// channelsAPI is what the enrollment adapter needs of the wire layer.
+type channelsAPI interface {
+	listChannelsV3(ctx context.Context, key string) (page[channelInfo], error)
+	listChannelsV1(ctx context.Context) ([]channelInfo, error)
+	assignChannelUser(ctx context.Context, channel, user, role string) error
+	unassignChannelUser(ctx context.Context, channel, user string) error
+	assignChannelGroup(ctx context.Context, channel, group string) error
+	unassignChannelGroup(ctx context.Context, channel, group string) error
+	performance(ctx context.Context, channel, user, key string) (page[performanceItem], error)
+}
+
+// channelRoles maps enrollment roles onto the roles= values of
+// POST /api/v2/channels/{channel}/users/{user}.
+var channelRoles = map[lms.Role]string{lms.RoleLearner: "LEARNER", lms.RoleInstructor: "INSTRUCTOR"}
+
+// enrollmentClient adapts Enabley channels to lms.EnrollmentClient. Only
+// channel targets exist. Enabley sends no assignment email through the API,
+// so Assignment.Notify has no effect.
+type enrollmentClient struct {
+	api channelsAPI
+	// v1 is set once GET /api/v3/channels answered 404 on a first page.
+	v1 atomic.Bool
+}
+
+var _ lms.EnrollmentClient = (*enrollmentClient)(nil)
+
+// checkTarget refuses targets other than channels.
+func checkTarget(t lms.Target) error {
+	if t.Kind != lms.TargetChannel {
+		return lms.NewError(lms.KindUnsupported, "enabley enrollments", "",
+			fmt.Sprintf("Enabley has no %s targets, only Channel", t.Kind))
+	}
+	return nil
+}
+
+// Targets lists the account's channels (GET /api/v3/channels, page by page;
+// GET /api/v1/channels where v3 is missing).
+func (c *enrollmentClient) Targets(ctx context.Context, kind lms.TargetKind) ([]lms.Target, error) {
+	if err := checkTarget(lms.Target{Kind: kind}); err != nil {
+		return nil, err
+	}
+	infos, err := c.channels(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list Enabley channels: %w", err)
+	}
+	out := make([]lms.Target, 0, len(infos))
+	for _, in := range infos {
+		out = append(out, lms.Target{Kind: lms.TargetChannel, ID: in.Identifier, Name: in.Name})
+	}
+	return out, nil
+}
+
+func (c *enrollmentClient) channels(ctx context.Context) ([]channelInfo, error) {
+	if !c.v1.Load() {
+		first, err := c.api.listChannelsV3(ctx, "")
+		if !isRouteMissing(err) {
+			if err != nil {
+				return nil, err
+			}
+			return continuePages(opListChannelsV3, first, func(key string) (page[channelInfo], error) {
+				return c.api.listChannelsV3(ctx, key)
+			})
+		}
+		c.v1.Store(true)
+	}
+	return c.api.listChannelsV1(ctx)
+}
+
+// AssignedUsers returns the channel's learners as GET /api/v2/performance
+// lists them: Enabley has no call that lists direct assignments, so learners
+// assigned through a group are included and instructors are not.
+func (c *enrollmentClient) AssignedUsers(ctx context.Context, t lms.Target) ([]string, error) {
+	if err := checkTarget(t); err != nil {
+		return nil, err
+	}
+	items, err := collectPages(opPerformance, func(key string) (page[performanceItem], error) {
+		return c.api.performance(ctx, t.ID, "", key)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list learners of Enabley channel %q: %w", t.ID, err)
+	}
+	var out []string
+	for _, it := range items {
+		if it.ExternalUserID != "" && !slices.Contains(out, it.ExternalUserID) {
+			out = append(out, it.ExternalUserID)
+		}
+	}
+	return out, nil
+}
+
+// AssignUser assigns the user to the channel with roles= the assignment's
+// role (Learner or Instructor). Assigning again replaces the role.
+func (c *enrollmentClient) AssignUser(ctx context.Context, t lms.Target, u lms.User, a lms.Assignment) error {
+	if err := checkTarget(t); err != nil {
+		return err
+	}
+	role, ok := channelRoles[normRole(a.Role)]
+	if !ok {
+		return lms.NewError(lms.KindUnsupported, opName(opAssignChannelUser), "",
+			fmt.Sprintf("Enabley channels have no %s role (supported: Learner, Instructor)", a.Role))
+	}
+	if err := c.api.assignChannelUser(ctx, t.ID, userID(u), role); err != nil {
+		return fmt.Errorf("assign Enabley user %q to channel %q: %w", userID(u), t.ID, err)
+	}
+	return nil
+}
+
+// UnassignUser removes the user from the channel; a user not assigned is
+// not an error.
+func (c *enrollmentClient) UnassignUser(ctx context.Context, t lms.Target, u lms.User) error {
+	if err := checkTarget(t); err != nil {
+		return err
+	}
+	if err := ignoreNotFound(c.api.unassignChannelUser(ctx, t.ID, userID(u))); err != nil {
+		return fmt.Errorf("unassign Enabley user %q from channel %q: %w", userID(u), t.ID, err)
+	}
+	return nil
+}
+
+// AssignedGroups is Unsupported: Enabley documents no call that lists the
+// groups assigned to a channel.
+func (c *enrollmentClient) AssignedGroups(_ context.Context, t lms.Target) ([]string, error) {
+	if err := checkTarget(t); err != nil {
+		return nil, err
+	}
+	return nil, lms.NewError(lms.KindUnsupported, "enabley channels/groups", "",
+		"Enabley has no API to list the groups assigned to a channel")
+}
+
+// AssignGroup assigns the group's members to the channel as learners
+// (userRole=LEARNER, the only documented value; recursive=false).
+func (c *enrollmentClient) AssignGroup(ctx context.Context, t lms.Target, groupID string, a lms.Assignment) error {
+	if err := checkTarget(t); err != nil {
+		return err
+	}
+	if normRole(a.Role) != lms.RoleLearner {
+		return lms.NewError(lms.KindUnsupported, opName(opAssignChannelGroup), "",
+			fmt.Sprintf("Enabley assigns groups to channels only as learners, not %s", a.Role))
+	}
+	if err := c.api.assignChannelGroup(ctx, t.ID, groupID); err != nil {
+		return fmt.Errorf("assign Enabley group %q to channel %q: %w", groupID, t.ID, err)
+	}
+	return nil
+}
+
+// UnassignGroup removes the group from the channel; a group not assigned is
+// not an error.
+func (c *enrollmentClient) UnassignGroup(ctx context.Context, t lms.Target, groupID string) error {
+	if err := checkTarget(t); err != nil {
+		return err
+	}
+	if err := ignoreNotFound(c.api.unassignChannelGroup(ctx, t.ID, groupID)); err != nil {
+		return fmt.Errorf("unassign Enabley group %q from channel %q: %w", groupID, t.ID, err)
+	}
+	return nil
+}
+
+// Progress reads the users' progress from GET /api/v2/performance by
+// channel, page by page. Users known complete are not asked again; it stops
+// as soon as every user asked for is seen, and when fewer users remain than
+// pages it asks for them one by one (by channel and user). Users with no
+// performance record (not learners) are left out unless known.
+func (c *enrollmentClient) Progress(ctx context.Context, t lms.Target, users []lms.User, known map[string]lms.Progress) ([]lms.Progress, error) {
+	if err := checkTarget(t); err != nil {
+		return nil, err
+	}
+	pending := map[string]bool{}
+	for _, u := range users {
+		if p, ok := known[userID(u)]; !ok || !p.Completed {
+			pending[userID(u)] = true
+		}
+	}
+	seen := map[string]lms.Progress{}
+	if len(pending) > 0 {
+		if err := c.readProgress(ctx, t.ID, pending, seen); err != nil {
+			return nil, fmt.Errorf("read progress in Enabley channel %q: %w", t.ID, err)
+		}
+	}
+	return pickProgress(users, seen, known), nil
+}
+
+// readProgress fills seen from the channel's performance pages.
+func (c *enrollmentClient) readProgress(ctx context.Context, channel string, pending map[string]bool, seen map[string]lms.Progress) error {
+	keys := map[string]bool{}
+	for key := ""; ; {
+		p, err := c.api.performance(ctx, channel, "", key)
+		if err != nil {
+			return err
+		}
+		record(p.Items, seen)
+		missing := unseen(pending, seen)
+		if p.PaginationKey == nil || *p.PaginationKey == "" || len(missing) == 0 {
+			return nil
+		}
+		if int64(len(missing)) < p.TotalPages-int64(p.CurrentPage) {
+			return c.readEach(ctx, channel, missing, seen)
+		}
+		if key = *p.PaginationKey; keys[key] || len(keys) >= maxPages {
+			return malformed(opPerformance, errors.New("pagination does not end: paginationKey repeated"))
+		}
+		keys[key] = true
+	}
+}
+
+// readEach asks for each user's performance in the channel; a user Enabley
+// does not know is skipped.
+func (c *enrollmentClient) readEach(ctx context.Context, channel string, users []string, seen map[string]lms.Progress) error {
+	for _, u := range users {
+		p, err := c.api.performance(ctx, channel, u, "")
+		if lms.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		record(p.Items, seen)
+	}
+	return nil
+}
+
+// unseen returns the pending users not in seen, sorted.
+func unseen(pending map[string]bool, seen map[string]lms.Progress) []string {
+	var out []string
+	for u := range pending {
+		if _, ok := seen[u]; !ok {
+			out = append(out, u)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// record adds the items' progress to seen.
+func record(items []performanceItem, seen map[string]lms.Progress) {
+	for _, it := range items {
+		if it.ExternalUserID != "" {
+			seen[it.ExternalUserID] = toProgress(it)
+		}
+	}
+}
+
+// pickProgress returns, in the users' order, what was read or else known.
+func pickProgress(users []lms.User, seen, known map[string]lms.Progress) []lms.Progress {
+	out := make([]lms.Progress, 0, len(users))
+	for _, u := range users {
+		if p, ok := seen[userID(u)]; ok {
+			out = append(out, p)
+		} else if p, ok := known[userID(u)]; ok {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// toProgress converts a performance item. A completion date, or 100
+// percent, means completed.
+func toProgress(it performanceItem) lms.Progress {
+	p := lms.Progress{UserID: it.ExternalUserID, Percent: percent(it.Progress)}
+	hasDate := it.CompletionDate != nil && *it.CompletionDate != ""
+	if hasDate {
+		if t, err := time.Parse(time.RFC3339, *it.CompletionDate); err == nil {
+			t = t.UTC()
+			p.CompletedAt = &t
+		}
+	}
+	p.Completed = hasDate || p.Percent >= 100
+	if it.Score != nil {
+		s := *it.Score
+		p.Score = &s
+	}
+	return p
+}
+
+// percent rounds v into 0..100.
+func percent(v float64) int {
+	switch {
+	case v <= 0:
+		return 0
+	case v >= 100:
+		return 100
+	}
+	return int(v + 0.5)
+}

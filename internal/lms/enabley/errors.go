@@ -1,0 +1,151 @@
+package enabley
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lmsoperator/lms-operator/internal/lms"
+)
+
+// The document's ErrorResponse error values.
+const (
+	codeInvalidRequest     = "invalid_request"
+	codeInvalidClient      = "invalid_client"
+	codeNotFound           = "not_found"
+	codeAccessDenied       = "access_denied"
+	codeGeneralError       = "general_error"
+	codeItemExists         = "item_exists"
+	codeItemNotExists      = "item_not_exists"
+	codeServiceUnavailable = "service_unavailable"
+)
+
+// maxRetryAfter bounds a Retry-After header, against overflow and nonsense.
+const maxRetryAfter = 24 * time.Hour
+
+// kindOfCode maps the document's error values onto error kinds.
+var kindOfCode = map[string]lms.ErrorKind{
+	codeInvalidRequest:     lms.KindInvalidRequest,
+	codeInvalidClient:      lms.KindInvalidCredentials,
+	codeNotFound:           lms.KindNotFound,
+	codeAccessDenied:       lms.KindForbidden,
+	codeGeneralError:       lms.KindTransient,
+	codeItemExists:         lms.KindAlreadyExists,
+	codeItemNotExists:      lms.KindNotFound,
+	codeServiceUnavailable: lms.KindTransient,
+}
+
+// kindOfStatus classifies an HTTP status when the body names no known error.
+func kindOfStatus(status int) lms.ErrorKind {
+	switch {
+	case status == http.StatusUnauthorized:
+		return lms.KindInvalidCredentials
+	case status == http.StatusForbidden:
+		return lms.KindForbidden
+	case status == http.StatusNotFound:
+		return lms.KindNotFound
+	case status == http.StatusConflict:
+		return lms.KindAlreadyExists
+	case status == http.StatusTooManyRequests:
+		return lms.KindRateLimited
+	case status >= 400 && status < 500 && status != http.StatusRequestTimeout:
+		return lms.KindInvalidRequest
+	}
+	return lms.KindTransient
+}
+
+// opName is the lms.Error Op of an endpoint.
+func opName(op string) string { return "enabley " + op }
+
+// httpError classifies a non-2xx answer. The vendor's error value wins over
+// the HTTP status, except for 429, which is always RateLimited.
+func httpError(op string, status int, header http.Header, body []byte, now time.Time, redact func(string) string) *lms.Error {
+	er, _ := decodeError(body)
+	kind, known := kindOfCode[er.Error]
+	if !known || status == http.StatusTooManyRequests {
+		kind = kindOfStatus(status)
+	}
+	code := er.Error
+	if code == "" {
+		code = strconv.Itoa(status)
+	}
+	msg := redact(er.Description)
+	if msg == "" {
+		msg = fmt.Sprintf("HTTP %d %s", status, http.StatusText(status))
+	}
+	e := &lms.Error{Kind: kind, Op: opName(op), Code: code, Message: msg}
+	if kind == lms.KindRateLimited {
+		e.RetryAfter = parseRetryAfter(header.Get("Retry-After"), now)
+	}
+	return e
+}
+
+// parseRetryAfter reads a Retry-After header: seconds or an HTTP date.
+// It returns 0 when the header is absent or unreadable.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n <= 0 {
+			return 0
+		}
+		return min(time.Duration(min(n, int64(maxRetryAfter/time.Second)))*time.Second, maxRetryAfter)
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0
+	}
+	return min(max(t.Sub(now), 0), maxRetryAfter)
+}
+
+// transportError classifies a failure of HTTPClient.Do. An *lms.Error (the
+// budget transport's RateLimited) is returned wrapped; anything else is
+// Transient, stripped of the *url.Error, whose text holds the request URL.
+func transportError(op string, err error, redact func(string) string) error {
+	var le *lms.Error
+	if errors.As(err, &le) {
+		return fmt.Errorf("%s: %w", opName(op), le)
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	if s := err.Error(); redact(s) != s {
+		err = errors.New(redact(s))
+	}
+	return &lms.Error{Kind: lms.KindTransient, Op: opName(op), Err: err}
+}
+
+// malformed reports an answer that could not be read as Transient.
+func malformed(op string, err error) *lms.Error {
+	return &lms.Error{Kind: lms.KindTransient, Op: opName(op), Message: "malformed answer: " + err.Error(), Err: err}
+}
+
+// ignoreNotFound returns nil for a NotFound error, err otherwise: deleting
+// or unassigning what is not there succeeds.
+func ignoreNotFound(err error) error {
+	if lms.IsNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+// redactor returns a function that replaces every secret in a string.
+// Secrets shorter than 4 characters are not searched for (they would mangle
+// every message).
+func redactor(secrets ...func() string) func(string) string {
+	return func(s string) string {
+		for _, get := range secrets {
+			if v := get(); len(v) >= 4 {
+				s = strings.ReplaceAll(s, v, "[redacted]")
+			}
+		}
+		return s
+	}
+}

@@ -1,0 +1,345 @@
+package enabley
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync/atomic"
+
+	"github.com/lmsoperator/lms-operator/internal/lms"
+)
+
+// defaultV3PageSize is assumed for Capabilities.UserPageSize until a v3 page
+// tells the account's real page size.
+const defaultV3PageSize = 100
+
+// enableyRoles maps the operator's roles onto the document's possibleRoles.
+// Enabley has no supervisor role.
+var enableyRoles = map[lms.Role]string{
+	lms.RoleLearner:    "LEARNER",
+	lms.RoleInstructor: "INSTRUCTOR",
+	lms.RoleManager:    "MANAGER",
+}
+
+// rolePrecedence picks one role from a user's possibleRoles: the highest wins.
+var rolePrecedence = []lms.Role{lms.RoleManager, lms.RoleInstructor, lms.RoleLearner}
+
+// usersAPI is what the user adapter needs of the wire layer.
+type usersAPI interface {
+	listUsersV3(ctx context.Context, filter url.Values, key string) (page[userInfo], error)
+	listUsersV2(ctx context.Context, filter url.Values, start int) ([]userInfo, error)
+	getUser(ctx context.Context, id string) (userInfo, error)
+	putUser(ctx context.Context, d userData) (*userInfo, error)
+	setUserActive(ctx context.Context, id string, active bool) error
+	deleteUser(ctx context.Context, id string) error
+	renameUser(ctx context.Context, from, to string) error
+}
+
+// userClient adapts Enabley users to lms.UserClient. The identifier is
+// chosen by the caller: User.ID == User.ExternalID.
+type userClient struct {
+	api usersAPI
+	// sub is the default sub-account: new users join it and List reads it.
+	sub string
+	// v2 is set once GET /api/v3/users answered 404 on a first page; the
+	// client then lists with GET /api/v2/users for its lifetime.
+	v2 atomic.Bool
+	// pageSize is the last v3 page size seen.
+	pageSize atomic.Int64
+}
+
+var _ lms.UserClient = (*userClient)(nil)
+
+// List returns every user of the default sub-account (or of the account),
+// page by page. Users without an identifier cannot be managed and are left out.
+func (c *userClient) List(ctx context.Context) ([]lms.User, error) {
+	infos, err := c.listInfos(ctx, subAccount(c.sub))
+	if err != nil {
+		return nil, fmt.Errorf("list Enabley users: %w", err)
+	}
+	out := make([]lms.User, 0, len(infos))
+	for _, in := range infos {
+		if in.Identifier != "" {
+			out = append(out, toUser(in))
+		}
+	}
+	return out, nil
+}
+
+// listInfos lists with v3, falling back to v2 when the account has no v3 route.
+func (c *userClient) listInfos(ctx context.Context, filter url.Values) ([]userInfo, error) {
+	if !c.v2.Load() {
+		first, err := c.api.listUsersV3(ctx, filter, "")
+		if !isRouteMissing(err) {
+			return c.continueV3(ctx, filter, first, err)
+		}
+		c.v2.Store(true)
+	}
+	return c.listV2(ctx, filter)
+}
+
+// continueV3 reads the v3 pages after first.
+func (c *userClient) continueV3(ctx context.Context, filter url.Values, first page[userInfo], err error) ([]userInfo, error) {
+	if err != nil {
+		return nil, err
+	}
+	c.pageSize.Store(int64(first.PageSize))
+	return continuePages(opListUsersV3, first, func(key string) (page[userInfo], error) {
+		return c.api.listUsersV3(ctx, filter, key)
+	})
+}
+
+// isRouteMissing reports a 404 for the route itself (not an item_not_exists).
+func isRouteMissing(err error) bool {
+	var e *lms.Error
+	return errors.As(err, &e) && e.Kind == lms.KindNotFound && (e.Code == codeNotFound || e.Code == "404")
+}
+
+// listV2 reads GET /api/v2/users 200 at a time until a short page.
+func (c *userClient) listV2(ctx context.Context, filter url.Values) ([]userInfo, error) {
+	var out []userInfo
+	for start := 0; ; {
+		batch, err := c.api.listUsersV2(ctx, filter, start)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, batch...)
+		if len(batch) < v2PageLimit {
+			return out, nil
+		}
+		start += len(batch)
+	}
+}
+
+// pageSizeHint is the number of users one list call returns.
+func (c *userClient) pageSizeHint() int {
+	if c.v2.Load() {
+		return v2PageLimit
+	}
+	if n := c.pageSize.Load(); n > 0 {
+		return int(n)
+	}
+	return defaultV3PageSize
+}
+
+// Lookup finds the user by identifier (externalID), then by exact email.
+func (c *userClient) Lookup(ctx context.Context, externalID, email string) (*lms.User, error) {
+	if externalID != "" {
+		in, err := c.api.getUser(ctx, externalID)
+		if err == nil {
+			u := toUser(in)
+			u.ID, u.ExternalID = externalID, externalID
+			return &u, nil
+		}
+		if !lms.IsNotFound(err) || email == "" {
+			return nil, fmt.Errorf("look up Enabley user %q: %w", externalID, err)
+		}
+	}
+	return c.lookupByEmail(ctx, email)
+}
+
+// lookupByEmail searches by emailSubstring and keeps exact matches.
+func (c *userClient) lookupByEmail(ctx context.Context, email string) (*lms.User, error) {
+	if email == "" {
+		return nil, lms.NewError(lms.KindNotFound, opName(opGetUser), "", "no identifier or email to look up")
+	}
+	infos, err := c.listInfos(ctx, url.Values{"emailSubstring": {email}})
+	if err != nil {
+		return nil, fmt.Errorf("look up Enabley user by email: %w", err)
+	}
+	var found []lms.User
+	for _, in := range infos {
+		if in.Identifier != "" && strings.EqualFold(in.Email, email) {
+			found = append(found, toUser(in))
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, lms.NewError(lms.KindNotFound, opName(opListUsersV3), "", "no Enabley user has this email")
+	case 1:
+		return &found[0], nil
+	}
+	return nil, lms.NewError(lms.KindInvalidRequest, opName(opListUsersV3), "",
+		fmt.Sprintf("%d Enabley users have this email; set externalID to choose one", len(found)))
+}
+
+// Create adds the user with identifier u.ExternalID (or u.ID) through the
+// create-or-update call PUT /api/v2/users. The username is the email.
+func (c *userClient) Create(ctx context.Context, u lms.User) (*lms.User, error) {
+	id := userID(u)
+	if id == "" {
+		return nil, lms.NewError(lms.KindInvalidRequest, opName(opPutUser), "", "Enabley needs an identifier (externalID) for a new user")
+	}
+	role, err := enableyRole(u.Role)
+	if err != nil {
+		return nil, err
+	}
+	d := c.userData(id, u)
+	username := d.Email
+	if username == "" {
+		username = id
+	}
+	d.Username, d.PossibleRoles = &username, []string{role}
+	if len(u.CustomFields) > 0 {
+		d.CustomAttributes = &u.CustomFields
+	}
+	return c.put(ctx, d, u, "create")
+}
+
+// Update writes u to the user. The username is left alone; possibleRoles is
+// sent only when the role changed (so roles the operator does not manage,
+// such as SITE_ADMIN, survive); custom attributes only when there are or
+// were some. A changed ExternalID renames the user first
+// (PUT /api/v2/users/identityManagement).
+func (c *userClient) Update(ctx context.Context, current, u lms.User) (*lms.User, error) {
+	id, err := c.renameIfNeeded(ctx, current, u)
+	if err != nil {
+		return nil, err
+	}
+	d := c.userData(id, u)
+	if normRole(u.Role) != normRole(current.Role) {
+		role, err := enableyRole(u.Role)
+		if err != nil {
+			return nil, err
+		}
+		d.PossibleRoles = []string{role}
+	}
+	if u.CustomFields != nil || len(current.CustomFields) > 0 {
+		cf := u.CustomFields
+		if cf == nil {
+			cf = map[string]string{}
+		}
+		d.CustomAttributes = &cf
+	}
+	return c.put(ctx, d, u, "update")
+}
+
+// renameIfNeeded moves the user to u.ExternalID when it differs from the
+// identifier it has, and returns the identifier to write.
+func (c *userClient) renameIfNeeded(ctx context.Context, current, u lms.User) (string, error) {
+	from := u.ID
+	if from == "" {
+		from = current.ID
+	}
+	to := u.ExternalID
+	if from == "" || to == "" || from == to {
+		return userID(u), nil
+	}
+	if err := c.api.renameUser(ctx, from, to); err != nil {
+		return "", fmt.Errorf("rename Enabley user %q to %q: %w", from, to, err)
+	}
+	return to, nil
+}
+
+// userData is the body common to create and update.
+func (c *userClient) userData(id string, u lms.User) userData {
+	return userData{Identifier: id, SubAccountName: c.sub, FirstName: u.FirstName, LastName: u.LastName,
+		Email: strings.ToLower(u.Email), IsActive: u.Active}
+}
+
+// put sends d and returns the user as the answer (or, lacking one, u) says.
+func (c *userClient) put(ctx context.Context, d userData, u lms.User, verb string) (*lms.User, error) {
+	in, err := c.api.putUser(ctx, d)
+	if err != nil {
+		return nil, fmt.Errorf("%s Enabley user %q: %w", verb, d.Identifier, err)
+	}
+	if in != nil {
+		out := toUser(*in)
+		return &out, nil
+	}
+	u.ID, u.ExternalID, u.Email, u.SendWelcomeEmail = d.Identifier, d.Identifier, d.Email, false
+	return &u, nil
+}
+
+// SetActive sends PUT /api/v2/users/{id}?isActive=.
+func (c *userClient) SetActive(ctx context.Context, u lms.User, active bool) error {
+	if err := c.api.setUserActive(ctx, userID(u), active); err != nil {
+		return fmt.Errorf("set Enabley user %q active=%t: %w", userID(u), active, err)
+	}
+	return nil
+}
+
+// Delete removes the user; a missing user is not an error.
+func (c *userClient) Delete(ctx context.Context, u lms.User) error {
+	if err := ignoreNotFound(c.api.deleteUser(ctx, userID(u))); err != nil {
+		return fmt.Errorf("delete Enabley user %q: %w", userID(u), err)
+	}
+	return nil
+}
+
+// userID is the user's Enabley identifier: ID, else ExternalID.
+func userID(u lms.User) string {
+	if u.ID != "" {
+		return u.ID
+	}
+	return u.ExternalID
+}
+
+// toUser converts a UserInfo. A missing isActive means active (the
+// document's default).
+func toUser(in userInfo) lms.User {
+	return lms.User{
+		ID:           in.Identifier,
+		ExternalID:   in.Identifier,
+		Email:        strings.ToLower(in.Email),
+		FirstName:    in.FirstName,
+		LastName:     in.LastName,
+		Role:         roleOf(in.PossibleRoles),
+		Active:       in.IsActive == nil || *in.IsActive,
+		CustomFields: customFields(in.CustomAttributes),
+	}
+}
+
+// roleOf picks the operator role from possibleRoles; "" when none maps.
+func roleOf(possible []string) lms.Role {
+	for _, r := range rolePrecedence {
+		for _, p := range possible {
+			if strings.EqualFold(p, enableyRoles[r]) {
+				return r
+			}
+		}
+	}
+	return ""
+}
+
+// normRole treats an empty role as Learner.
+func normRole(r lms.Role) lms.Role {
+	if r == "" {
+		return lms.RoleLearner
+	}
+	return r
+}
+
+// enableyRole maps r (empty: Learner) to a possibleRoles value.
+func enableyRole(r lms.Role) (string, error) {
+	if v, ok := enableyRoles[normRole(r)]; ok {
+		return v, nil
+	}
+	return "", lms.NewError(lms.KindUnsupported, opName(opPutUser), "",
+		fmt.Sprintf("Enabley has no %s role (supported: Learner, Instructor, Manager)", r))
+}
+
+// customFields renders customAttributes as strings: strings as they are,
+// other values as JSON; nulls are left out.
+func customFields(attrs map[string]any) map[string]string {
+	out := map[string]string{}
+	for k, v := range attrs {
+		switch x := v.(type) {
+		case nil:
+		case string:
+			out[k] = x
+		default:
+			b, err := json.Marshal(x)
+			if err == nil {
+				out[k] = string(b)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
