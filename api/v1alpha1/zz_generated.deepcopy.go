@@ -450,8 +450,8 @@ func (in *EnrollmentStatus) DeepCopyInto(out *EnrollmentStatus) {
 			(*in)[i].DeepCopyInto(&(*out)[i])
 		}
 	}
-	if in.AssignedLearners != nil {
-		in, out := &in.AssignedLearners, &out.AssignedLearners
+	if in.AssignedUserIDs != nil {
+		in, out := &in.AssignedUserIDs, &out.AssignedUserIDs
 		*out = make([]string, len(*in))
 		copy(*out, *in)
 	}
