@@ -1,0 +1,232 @@
+package exceed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/lmsoperator/lms-operator/internal/lms"
+	"github.com/lmsoperator/lms-operator/internal/lmssim/exceedsim"
+)
+
+// operations runs every client operation once and returns their errors by name.
+func allOperations(ctx context.Context, c lms.Client) map[string]error {
+	users := c.Users()
+	u := lmsUser("5", "u5")
+	errs := map[string]error{"Verify": c.Verify(ctx)}
+	_, errs["List"] = users.List(ctx)
+	_, errs["Lookup"] = users.Lookup(ctx, "u5", "u5@example.com")
+	_, errs["Create"] = users.Create(ctx, u)
+	_, errs["Update"] = users.Update(ctx, u, u)
+	errs["SetActive"] = users.SetActive(ctx, u, false)
+	errs["Delete"] = users.Delete(ctx, u)
+	return errs
+}
+
+func TestEveryOperationNamesItsOperation(t *testing.T) {
+	e := newEnv(t, exceedsim.Seed{Users: seedUsers(5)})
+	for name, err := range allOperations(context.Background(), e.client) {
+		if err != nil && name != "Create" {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	want := map[string]bool{"GET /api/v2/users": true, "POST /api/v2/users": true,
+		"PUT /api/v2/users/{id}": true, "DELETE /api/v2/users/{id}": true}
+	got := map[string]bool{}
+	for _, op := range e.operations() {
+		got[op] = true
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("operation names (-want +got):\n%s", diff)
+	}
+}
+
+func TestStatusesMapOntoErrorKinds(t *testing.T) {
+	date := time.Now().Add(90 * time.Second).UTC().Format(http.TimeFormat)
+	cases := map[string]struct {
+		status     int
+		header     map[string]string
+		body       string
+		kind       lms.ErrorKind
+		retryAfter time.Duration
+	}{
+		"401":                  {401, nil, `{"errors": ["Invalid API key"]}`, lms.KindInvalidCredentials, 0},
+		"403":                  {403, nil, ``, lms.KindForbidden, 0},
+		"404":                  {404, nil, `{"errors": ["User not found"]}`, lms.KindNotFound, 0},
+		"400":                  {400, nil, `{"errors": ["bad"]}`, lms.KindInvalidRequest, 0},
+		"429 in seconds":       {429, map[string]string{"Retry-After": "120"}, ``, lms.KindRateLimited, 120 * time.Second},
+		"429 as HTTP date":     {429, map[string]string{"Retry-After": date}, ``, lms.KindRateLimited, 90 * time.Second},
+		"429 without header":   {429, nil, ``, lms.KindRateLimited, 0},
+		"500":                  {500, nil, `oops`, lms.KindTransient, 0},
+		"503":                  {503, nil, ``, lms.KindTransient, 0},
+		"408":                  {408, nil, ``, lms.KindTransient, 0},
+		"200, malformed JSON":  {200, nil, `[{"id": 1, "first_na`, lms.KindTransient, 0},
+		"200, HTML":            {200, nil, `<html>maintenance</html>`, lms.KindTransient, 0},
+		"200, empty body":      {200, nil, ``, lms.KindTransient, 0},
+		"200, object not list": {200, nil, `{"id": 1}`, lms.KindTransient, 0},
+		"200, user without id": {200, nil, `[{"first_name": "David"}]`, lms.KindTransient, 0},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, exceedsim.Seed{})
+			e.answer(tc.status, tc.header, tc.body)
+			_, err := e.users.List(context.Background())
+			checkKind(t, err, tc.kind)
+			checkNoSecret(t, err)
+			got, _ := lms.RetryAfter(err)
+			if diff := got - tc.retryAfter; diff < -2*time.Second || diff > 2*time.Second {
+				t.Errorf("RetryAfter = %s, want about %s", got, tc.retryAfter)
+			}
+		})
+	}
+}
+
+func TestCreateWithAMalformedAnswerIsTransient(t *testing.T) {
+	e := newEnv(t, exceedsim.Seed{})
+	e.answer(201, nil, `{"id": "x", "password": "leaked?"`)
+	_, err := e.users.Create(context.Background(), lmsUser("", "a"))
+	checkKind(t, err, lms.KindTransient)
+}
+
+func TestTransportErrors(t *testing.T) {
+	budget := &lms.Error{Kind: lms.KindRateLimited, Op: "budget", Message: "no token", RetryAfter: 30 * time.Second}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	cases := map[string]struct {
+		ctx        context.Context
+		rt         http.RoundTripper
+		kind       lms.ErrorKind
+		retryAfter time.Duration
+		wraps      error
+	}{
+		"budget's RateLimited passes through": {context.Background(), failingTransport{budget}, lms.KindRateLimited, 30 * time.Second, budget},
+		"wrapped budget error":                {context.Background(), failingTransport{fmt.Errorf("budget transport: %w", budget)}, lms.KindRateLimited, 30 * time.Second, budget},
+		"error quoting the URL":               {context.Background(), failingTransport{}, lms.KindTransient, 0, nil},
+		"connection refused":                  {context.Background(), http.DefaultTransport, lms.KindTransient, 0, nil},
+		"cancelled context":                   {cancelled, http.DefaultTransport, lms.KindTransient, 0, context.Canceled},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, exceedsim.Seed{})
+			base := e.base
+			if name == "connection refused" {
+				base = "http://127.0.0.1:1/api/v2"
+			}
+			c := e.newClient(t, base, testKey, tc.rt)
+			for op, err := range allOperations(tc.ctx, c) {
+				if op == "Delete" || op == "Create" || op == "Update" {
+					continue // covered below with a valid user
+				}
+				checkKind(t, err, tc.kind)
+				checkNoSecret(t, err)
+				if got, _ := lms.RetryAfter(err); got != tc.retryAfter {
+					t.Errorf("%s: RetryAfter = %s, want %s", op, got, tc.retryAfter)
+				}
+				if tc.wraps != nil && !errors.Is(err, tc.wraps) {
+					t.Errorf("%s: error %v does not wrap %v", op, err, tc.wraps)
+				}
+			}
+		})
+	}
+}
+
+func TestAPIKeyNeverAppearsInErrors(t *testing.T) {
+	failures := map[string]func(e *env) lms.Client{
+		"wrong key": func(e *env) lms.Client { return e.newClient(t, e.base, testKey+"x", http.DefaultTransport) },
+		"server echoes the query": func(e *env) lms.Client {
+			e.intercept = func(w http.ResponseWriter, r *http.Request) bool {
+				w.WriteHeader(422)
+				fmt.Fprintf(w, `{"errors": ["bad request %s", "%s"]}`, r.URL.String(), r.URL.Query().Get("api_key"))
+				return true
+			}
+			return e.client
+		},
+		"server echoes the body": func(e *env) lms.Client {
+			e.intercept = func(w http.ResponseWriter, r *http.Request) bool {
+				b := make([]byte, 4096)
+				n, _ := r.Body.Read(b)
+				w.WriteHeader(500)
+				fmt.Fprintf(w, `{"errors": [%q]}`, string(b[:n]))
+				return true
+			}
+			return e.client
+		},
+		"transport quotes the URL": func(e *env) lms.Client { return e.newClient(t, e.base, testKey, failingTransport{}) },
+		"unreachable": func(e *env) lms.Client {
+			return e.newClient(t, "http://127.0.0.1:1/api/v2", testKey, http.DefaultTransport)
+		},
+	}
+	for name, setup := range failures {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, exceedsim.Seed{Users: seedUsers(5)})
+			c := setup(e)
+			ctx := context.Background()
+			errs := allOperations(ctx, c)
+			_, errs["Create with password"] = c.Users().Create(ctx, lms.User{ExternalID: "new", Email: "new@example.com", FirstName: "F", LastName: "L"})
+			for op, err := range errs {
+				if err == nil {
+					t.Errorf("%s succeeded, want a failure", op)
+					continue
+				}
+				checkNoSecret(t, err)
+				for _, s := range []string{fmt.Sprintf("%v", err), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)} {
+					if strings.Contains(s, testKey) {
+						t.Errorf("%s: formatted error %q holds the api_key", op, s)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestGeneratedPasswordNeverAppearsInErrors(t *testing.T) {
+	e := newEnv(t, exceedsim.Seed{})
+	var sent string
+	e.intercept = func(w http.ResponseWriter, r *http.Request) bool {
+		b := make([]byte, 4096)
+		n, _ := r.Body.Read(b)
+		body := string(b[:n])
+		i := strings.Index(body, `"password":"`)
+		sent = body[i+len(`"password":"`):]
+		sent = sent[:strings.Index(sent, `"`)]
+		w.WriteHeader(422)
+		fmt.Fprintf(w, `{"errors": ["Password %s is too weak"]}`, sent)
+		return true
+	}
+	_, err := e.users.Create(context.Background(), lmsUser("", "a"))
+	checkKind(t, err, lms.KindInvalidRequest)
+	if sent == "" {
+		t.Fatal("no password was sent")
+	}
+	checkNoSecret(t, err, sent)
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
+	cases := map[string]struct {
+		header string
+		want   time.Duration
+	}{
+		"seconds":      {"120", 120 * time.Second},
+		"spaces":       {" 5 ", 5 * time.Second},
+		"zero":         {"0", 0},
+		"negative":     {"-3", 0},
+		"HTTP date":    {"Fri, 01 Mar 2024 12:01:30 GMT", 90 * time.Second},
+		"past date":    {"Fri, 01 Mar 2024 11:00:00 GMT", 0},
+		"garbage":      {"soon", 0},
+		"absent":       {"", 0},
+		"absurd":       {"999999999999", maxRetryAfter},
+		"far off date": {"Fri, 01 Mar 2124 12:00:00 GMT", maxRetryAfter},
+	}
+	for name, tc := range cases {
+		if got := parseRetryAfter(tc.header, now); got != tc.want {
+			t.Errorf("%s: parseRetryAfter(%q) = %s, want %s", name, tc.header, got, tc.want)
+		}
+	}
+}

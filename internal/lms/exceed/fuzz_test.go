@@ -1,0 +1,173 @@
+package exceed
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lmsoperator/lms-operator/internal/lms"
+)
+
+// The document's examples, in JSON where the document shows XML.
+const (
+	docListExample = `[
+{
+"first_name": "David",
+"id": 23
+},
+{
+"first_name": "Alice",
+"id": 100
+}
+]`
+	docCreateExample = `{"account_id": 2, "address_one": null, "address_two": null, "authority": "student", "city": null,
+"code": null, "country": null, "custom_a": null, "custom_j": null, "email": null, "first_name": "tim",
+"full_name": "tim tim", "hide_welcome_page": false, "hired_on": null, "id": 5, "integration_id": null,
+"is_account_owner": false, "is_active": true, "is_instructor": false, "is_pass_reset_required": false,
+"last_name": "tim", "login": "tim", "manager_id": null, "password": "tim", "phone_fax": null,
+"picture_id": null, "position_id": null, "registration_id": null, "state": null, "tzid": null,
+"updated_by": null, "updated_on": "2009-09-22T14:32:43Z", "zip": null}`
+	docReadExample = `{"user": {"account_id": 2, "authority": "superadmin", "code": "", "custom_a": "", "email": "sample.user@example.com",
+"first_name": "Sample", "full_name": "sample user", "id": 15834252, "is_active": false, "last_name": "User",
+"login": "suser", "password": "demo", "tzid": "Eastern Time (US & Canada)", "updated_on": "2009-02-16T20:40:06Z"}}`
+	// docDeletionsExample is the document's deletions example, single quotes
+	// and all: not JSON.
+	docDeletionsExample = `[
+{
+"id": 1000000001,
+"account_id": 100001,
+"code": 'john_joker',
+"deleted_at": "2019-05-07T10:54:45.669-04:00"
+}
+]`
+)
+
+// checkDTO fails when a decoded user breaks the decoder's promises.
+func checkDTO(t *testing.T, d userDTO) {
+	t.Helper()
+	if d.ID <= 0 {
+		t.Errorf("decoded a user with id %d", d.ID)
+	}
+	for name := range d.Custom {
+		if !isCustomField(name) || d.Custom[name] == "" {
+			t.Errorf("decoded custom field %q = %q", name, d.Custom[name])
+		}
+	}
+	if u := toUser(d); u.Email != strings.ToLower(u.Email) || u.Role != lms.RoleLearner {
+		t.Errorf("toUser gave email %q, role %q", u.Email, u.Role)
+	}
+}
+
+func FuzzDecodeUsers(f *testing.F) {
+	for _, s := range []string{docListExample, "[" + docCreateExample + "]", "[" + docReadExample + "]",
+		docDeletionsExample, `[]`, `null`, `[{"id": "7", "is_active": "0", "custom_u": 5}]`, `[{"id": -1}]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		users, err := decodeUsers(body)
+		if err != nil {
+			return
+		}
+		for _, d := range users {
+			checkDTO(t, d)
+		}
+	})
+}
+
+func FuzzDecodeUser(f *testing.F) {
+	for _, s := range []string{docCreateExample, docReadExample, `{"id": 1e3}`, `{"user": null}`, `{}`, `[]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if d, err := decodeUser(body); err == nil {
+			checkDTO(t, d)
+		}
+	})
+}
+
+func TestDecodeTheDocumentsExamples(t *testing.T) {
+	list, err := decodeUsers([]byte(docListExample))
+	if err != nil || len(list) != 2 || list[0].ID != 23 || list[1].FirstName != "Alice" || !list[1].IsActive {
+		t.Errorf("list example = %+v, %v", list, err)
+	}
+	created, err := decodeUser([]byte(docCreateExample))
+	if err != nil || created.ID != 5 || created.Login != "tim" || created.Code != "" || created.Custom != nil {
+		t.Errorf("create example = %+v, %v", created, err)
+	}
+	read, err := decodeUser([]byte(docReadExample))
+	if err != nil || read.ID != 15834252 || read.IsActive || read.Email != "sample.user@example.com" {
+		t.Errorf("read example = %+v, %v", read, err)
+	}
+	if _, err := decodeUsers([]byte(docDeletionsExample)); err == nil {
+		t.Error("the single-quoted deletions example decoded as JSON")
+	}
+}
+
+func FuzzDecodeReasons(f *testing.F) {
+	for _, s := range []string{
+		`{"errors": ["First name can't be blank", "Login has already been taken"]}`,
+		`["Login has already been taken"]`,
+		`[["login", "has already been taken"], ["email", "is invalid"]]`,
+		`{"login": ["has already been taken"], "base": ["Account is locked"]}`,
+		`{"errors": {"email": ["is too long (maximum is 100 characters)"]}}`,
+		`{"error": "Invalid API key"}`,
+		`<?xml version="1.0" encoding="UTF-8"?><errors><error>Login has already been taken</error></errors>`,
+		`[[[[[["deep"]]]]]]`, `""`, `null`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		reasons := decodeReasons(body)
+		if len(reasons) > maxReasons {
+			t.Errorf("%d reasons, more than %d", len(reasons), maxReasons)
+		}
+		for _, r := range reasons {
+			if r == "" || len(r) > maxReasonLen+len("…") {
+				t.Errorf("reason of %d bytes: %q", len(r), r)
+			}
+		}
+		if k := classify422(reasons); k != lms.KindAlreadyExists && k != lms.KindInvalidRequest {
+			t.Errorf("classify422 = %q", k)
+		}
+	})
+}
+
+func TestDecodeReasonsShapes(t *testing.T) {
+	cases := map[string]struct {
+		body string
+		want []string
+		kind lms.ErrorKind
+	}{
+		"errors list": {`{"errors": ["Login has already been taken", "Code has already been taken"]}`,
+			[]string{"Login has already been taken", "Code has already been taken"}, lms.KindAlreadyExists},
+		"mixed": {`{"errors": ["Login has already been taken", "Zip is too long (maximum is 10 characters)"]}`,
+			[]string{"Login has already been taken", "Zip is too long (maximum is 10 characters)"}, lms.KindInvalidRequest},
+		"pairs":     {`[["email", "has already been taken"]]`, []string{"Email has already been taken"}, lms.KindAlreadyExists},
+		"by field":  {`{"errors": {"code": ["has already been taken"]}}`, []string{"Code has already been taken"}, lms.KindAlreadyExists},
+		"base":      {`{"base": ["Seats exhausted"]}`, []string{"Seats exhausted"}, lms.KindInvalidRequest},
+		"not taken": {`["Name has already been taken"]`, []string{"Name has already been taken"}, lms.KindInvalidRequest},
+		"XML":       {`<errors><error>Login has already been taken</error></errors>`, nil, lms.KindInvalidRequest},
+	}
+	for name, tc := range cases {
+		got := decodeReasons([]byte(tc.body))
+		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("%s: reasons = %q, want %q", name, got, tc.want)
+		}
+		if k := classify422(got); k != tc.kind {
+			t.Errorf("%s: classify422 = %q, want %q", name, k, tc.kind)
+		}
+	}
+}
+
+func FuzzParseRetryAfter(f *testing.F) {
+	for _, s := range []string{"120", "0", "-1", "Fri, 01 Mar 2024 12:01:30 GMT", "Friday, 01-Mar-24 12:01:30 GMT",
+		"Fri Mar  1 12:01:30 2024", "soon", "", "9223372036854775807"} {
+		f.Add(s)
+	}
+	now := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, header string) {
+		if d := parseRetryAfter(header, now); d < 0 || d > maxRetryAfter {
+			t.Errorf("parseRetryAfter(%q) = %s, outside [0, %s]", header, d, maxRetryAfter)
+		}
+	})
+}
