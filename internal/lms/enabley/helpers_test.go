@@ -118,6 +118,8 @@ type recorder struct {
 	failEndpoint string
 	failErr      error
 	tokenDelay   time.Duration
+	// before, if set, sees every request before it is sent.
+	before func(*http.Request)
 	// answers replaces the answers of endpoints with 200 and this body.
 	answers map[string]string
 
@@ -139,6 +141,9 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	r.byEP[ep]++
 	r.order = append(r.order, ep)
 	r.mu.Unlock()
+	if r.before != nil {
+		r.before(req)
+	}
 	if r.failErr != nil && (r.failEndpoint == "" || r.failEndpoint == ep) {
 		return nil, r.failErr
 	}
