@@ -2,8 +2,8 @@
 // /work/shared/vendor-apis/eleap-api-v2.txt; envelopes as in v1). A Sim
 // implements lmssim.Vendor: it serves the document's paths under /api/
 // ("/api/users/", "/api/users/add", "/api/usergroups/assign_user", ...), by
-// GET or POST, with arguments in the query or in a form-encoded body, and an
-// admin API for tests and demos.
+// GET or POST, with arguments in the query or in a form-encoded (or
+// multipart) body, and an admin API for tests and demos.
 //
 // # Failures and HTTP status
 //

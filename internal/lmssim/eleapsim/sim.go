@@ -114,7 +114,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeFail(w, invalidCall(ep))
 		return
 	}
-	if err := r.ParseForm(); err != nil {
+	if err := parseArgs(r); err != nil {
 		s.writeFail(w, fail(codeCustom, msgBadBody))
 		return
 	}
@@ -124,6 +124,17 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeSuccess(w, payload)
+}
+
+// maxMultipart bounds the memory of a multipart body's parsing.
+const maxMultipart = 1 << 20
+
+// parseArgs reads the query and a form-encoded or multipart body into r.Form.
+func parseArgs(r *http.Request) error {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		return r.ParseMultipartForm(maxMultipart)
+	}
+	return r.ParseForm()
 }
 
 // serve authorizes the call and runs h with the mutex held.

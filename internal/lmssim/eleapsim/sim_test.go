@@ -2,6 +2,7 @@ package eleapsim
 
 import (
 	"encoding/json"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -451,5 +452,21 @@ func TestConcurrentCallsAreSafe(t *testing.T) {
 	}
 	if n := len(s.Users()); n != 10 {
 		t.Errorf("users after 8 concurrent adds = %d, want 10", n)
+	}
+}
+
+func TestMultipartBodyIsRead(t *testing.T) {
+	s, _ := newSim(t)
+	var buf strings.Builder
+	mw := multipart.NewWriter(&buf)
+	_ = mw.WriteField("api_token", token)
+	_ = mw.WriteField("email", "john@example.com")
+	_ = mw.Close()
+	r := httptest.NewRequest(http.MethodPost, "/api/users/get", strings.NewReader(buf.String()))
+	r.Header.Set("Content-Type", mw.FormDataContentType())
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, r)
+	if !strings.Contains(w.Body.String(), `"email":"john@example.com"`) {
+		t.Errorf("users/get with a multipart body = %s", w.Body.String())
 	}
 }
