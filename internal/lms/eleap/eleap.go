@@ -1,0 +1,122 @@
+// Package eleap is the eLeaP vendor client: it implements lms.Client over
+// eLeaP's API (https://{company}.2leap.com/api/, document v2).
+//
+// It has three layers, as the external-secrets providers do: the wire client
+// (client.go: form-encoded POSTs with api_token in the body, the "response"
+// envelope, eLeaP's codes mapped to *lms.Error), the DTOs (types.go, lenient
+// about eLeaP's mixed strings and numbers) and the adapters (users.go,
+// groups.go, enrollments.go, progress.go) that speak lms types.
+//
+// eLeaP reports failures in the body, often with HTTP 200: every answer's
+// "response" object is read, whatever the HTTP status. Codes map to kinds:
+// 401 and 4011 InvalidCredentials, 403 Forbidden, 404 (a wrong URL) and 4041
+// (no data) NotFound, 4040 InvalidRequest with eLeaP's message (or
+// AlreadyExists when the message says the email exists or the assignment is
+// made already), HTTP 429 RateLimited with Retry-After, 5xx, timeouts and
+// malformed answers Transient. Since eLeaP answers 4041 for an empty list,
+// list calls take 4041 as "none"; deletes and unassignments take 4041 (but
+// not 404) as done.
+//
+// The token is sent only in request bodies and never appears in errors.
+// Emails are sent lower-cased (eLeaP's SAML SSO needs them so).
+package eleap
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lmsoperator/lms-operator/internal/lms"
+)
+
+// CredentialsKey is the key of the API token in the credentials Secret.
+const CredentialsKey = "apiToken"
+
+// The factory's messages.
+const (
+	msgMissingKey    = "credentials key %q is missing or empty"
+	msgNoHTTPClient  = "eLeaP client: Config.HTTPClient is required"
+	msgNoBaseURL     = "eLeaP client: Config.BaseURL is required"
+	opFactory        = "eleap"
+	verifyOperation  = "users/custom_fields"
+	defaultURLFormat = "https://%s.2leap.com/api"
+)
+
+// DefaultBaseURL returns the API base URL of an eLeaP company subdomain.
+func DefaultBaseURL(subdomain string) string {
+	return fmt.Sprintf(defaultURLFormat, subdomain)
+}
+
+// New builds an eLeaP client (an lms.Factory). It needs the credentials key
+// apiToken and makes no call.
+func New(cfg lms.Config) (lms.Client, error) {
+	token := strings.TrimSpace(string(cfg.Credentials[CredentialsKey]))
+	if token == "" {
+		return nil, lms.NewError(lms.KindInvalidCredentials, opFactory, "", fmt.Sprintf(msgMissingKey, CredentialsKey))
+	}
+	if cfg.HTTPClient == nil {
+		return nil, errors.New(msgNoHTTPClient)
+	}
+	base := strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/")
+	if base == "" {
+		return nil, errors.New(msgNoBaseURL)
+	}
+	api := &apiClient{baseURL: base, token: token, http: cfg.HTTPClient, now: time.Now}
+	return &client{
+		api:         api,
+		users:       &userClient{api: api},
+		groups:      &groupClient{api: api},
+		enrollments: &enrollmentClient{api: api},
+	}, nil
+}
+
+var _ lms.Factory = New
+
+// client is one connection's eLeaP client.
+type client struct {
+	api         *apiClient
+	users       *userClient
+	groups      *groupClient
+	enrollments *enrollmentClient
+}
+
+var _ lms.Client = (*client)(nil)
+
+// Capabilities describes eLeaP: groups without types, courses and learning
+// paths assignable to users and groups, four roles, custom fields, progress,
+// and every user in one list call.
+func (c *client) Capabilities() lms.Capabilities {
+	return lms.Capabilities{
+		Groups:          true,
+		GroupTypes:      false,
+		Targets:         []lms.TargetKind{lms.TargetCourse, lms.TargetLearningPath},
+		GroupEnrollment: true,
+		Roles:           []lms.Role{lms.RoleLearner, lms.RoleInstructor, lms.RoleSupervisor, lms.RoleManager},
+		CustomFields:    true,
+		MiddleName:      true,
+		Description:     true,
+		Progress:        true,
+		UserPageSize:    0,
+	}
+}
+
+// Verify checks the token with users/custom_fields, the cheapest call; a
+// company without custom fields (4041) still proves the token valid.
+func (c *client) Verify(ctx context.Context) error {
+	err := c.api.call(ctx, verifyOperation, nil, nil)
+	if err != nil && !isNoData(err) {
+		return fmt.Errorf("verify eLeaP credentials: %w", err)
+	}
+	return nil
+}
+
+// Users returns the user client.
+func (c *client) Users() lms.UserClient { return c.users }
+
+// Groups returns the user group client.
+func (c *client) Groups() lms.GroupClient { return c.groups }
+
+// Enrollments returns the course and learning path client.
+func (c *client) Enrollments() lms.EnrollmentClient { return c.enrollments }

@@ -1,0 +1,160 @@
+package eleap
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/lmsoperator/lms-operator/internal/lms"
+)
+
+// The enrollment adapter's messages.
+const (
+	msgUnsupportedTarget = "eLeaP has no %s targets (only Course and LearningPath)"
+	msgMissingID         = "no eLeaP id to send as %s"
+	opEnrollments        = "eleap enrollments"
+)
+
+// enrollmentClient assigns users and user groups to courses and learning
+// paths, and reads progress (progress.go).
+type enrollmentClient struct {
+	api *apiClient
+}
+
+var _ lms.EnrollmentClient = (*enrollmentClient)(nil)
+
+// section returns the API section of a target kind: "courses" or "learning_paths".
+func section(k lms.TargetKind) (string, error) {
+	switch k {
+	case lms.TargetCourse:
+		return "courses", nil
+	case lms.TargetLearningPath:
+		return "learning_paths", nil
+	}
+	return "", lms.NewError(lms.KindUnsupported, opEnrollments, "", fmt.Sprintf(msgUnsupportedTarget, k))
+}
+
+// Targets lists the courses (courses/) or learning paths (learning_paths/).
+func (c *enrollmentClient) Targets(ctx context.Context, kind lms.TargetKind) ([]lms.Target, error) {
+	sec, err := section(kind)
+	if err != nil {
+		return nil, err
+	}
+	var ans struct {
+		coursesAnswer
+		pathsAnswer
+	}
+	if err := c.api.call(ctx, sec+"/", nil, &ans); err != nil {
+		if isNoData(err) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("list eLeaP %s: %w", sec, err)
+	}
+	dtos := ans.Courses
+	if kind == lms.TargetLearningPath {
+		dtos = ans.LearningPaths
+	}
+	return toTargets(kind, dtos), nil
+}
+
+// toTargets converts courses or learning paths.
+func toTargets(kind lms.TargetKind, dtos []targetDTO) []lms.Target {
+	out := make([]lms.Target, 0, len(dtos))
+	for _, d := range dtos {
+		out = append(out, lms.Target{Kind: kind, ID: strings.TrimSpace(string(d.ID)), Name: string(d.Name)})
+	}
+	return out
+}
+
+// AssignedUsers returns the ids of the users assigned to t directly
+// (*/assigned_users); eLeaP's 4041 is none.
+func (c *enrollmentClient) AssignedUsers(ctx context.Context, t lms.Target) ([]string, error) {
+	sec, err := section(t.Kind)
+	if err != nil {
+		return nil, err
+	}
+	var ans usersAnswer
+	if err := c.api.call(ctx, sec+"/assigned_users", url.Values{"id": {t.ID}}, &ans); err != nil {
+		if isNoData(err) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("list users assigned to eLeaP %s %s: %w", t.Kind, t.ID, err)
+	}
+	return idList(ans.Users), nil
+}
+
+// AssignUser assigns u to t, with silent=1 unless a.Notify; an assigned
+// user is no error.
+func (c *enrollmentClient) AssignUser(ctx context.Context, t lms.Target, u lms.User, a lms.Assignment) error {
+	err := c.write(ctx, t, "assign_user", "id_user", u.ID, &a)
+	if err != nil && !lms.IsAlreadyExists(err) {
+		return fmt.Errorf("assign user %s to eLeaP %s %s: %w", u.ID, t.Kind, t.ID, err)
+	}
+	return nil
+}
+
+// UnassignUser removes u's assignment to t; an unassigned user (4041) is no error.
+func (c *enrollmentClient) UnassignUser(ctx context.Context, t lms.Target, u lms.User) error {
+	if err := c.write(ctx, t, "unassign_user", "id_user", u.ID, nil); err != nil && !isNoData(err) {
+		return fmt.Errorf("unassign user %s from eLeaP %s %s: %w", u.ID, t.Kind, t.ID, err)
+	}
+	return nil
+}
+
+// AssignedGroups returns the ids of the user groups assigned to t.
+func (c *enrollmentClient) AssignedGroups(ctx context.Context, t lms.Target) ([]string, error) {
+	sec, err := section(t.Kind)
+	if err != nil {
+		return nil, err
+	}
+	var ans groupsAnswer
+	if err := c.api.call(ctx, sec+"/assigned_user_groups", url.Values{"id": {t.ID}}, &ans); err != nil {
+		if isNoData(err) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("list groups assigned to eLeaP %s %s: %w", t.Kind, t.ID, err)
+	}
+	out := make([]string, 0, len(ans.UserGroups))
+	for _, g := range ans.UserGroups {
+		out = append(out, strings.TrimSpace(string(g.ID)))
+	}
+	return out, nil
+}
+
+// AssignGroup assigns the user group to t, with silent=1 unless a.Notify;
+// an assigned group is no error.
+func (c *enrollmentClient) AssignGroup(ctx context.Context, t lms.Target, groupID string, a lms.Assignment) error {
+	err := c.write(ctx, t, "assign_user_group", "id_usergroup", groupID, &a)
+	if err != nil && !lms.IsAlreadyExists(err) {
+		return fmt.Errorf("assign user group %s to eLeaP %s %s: %w", groupID, t.Kind, t.ID, err)
+	}
+	return nil
+}
+
+// UnassignGroup removes the user group's assignment to t; an unassigned
+// group (4041) is no error.
+func (c *enrollmentClient) UnassignGroup(ctx context.Context, t lms.Target, groupID string) error {
+	if err := c.write(ctx, t, "unassign_user_group", "id_usergroup", groupID, nil); err != nil && !isNoData(err) {
+		return fmt.Errorf("unassign user group %s from eLeaP %s %s: %w", groupID, t.Kind, t.ID, err)
+	}
+	return nil
+}
+
+// write calls an (un)assignment endpoint of t's section with the member
+// argument; a, when not nil, adds silent=1 unless it asks to notify.
+func (c *enrollmentClient) write(ctx context.Context, t lms.Target, verb, arg, id string, a *lms.Assignment) error {
+	sec, err := section(t.Kind)
+	if err != nil {
+		return err
+	}
+	endpoint := sec + "/" + verb
+	if id == "" {
+		return lms.NewError(lms.KindInvalidRequest, opName(endpoint), "", fmt.Sprintf(msgMissingID, arg))
+	}
+	args := url.Values{"id": {t.ID}, arg: {id}}
+	if a != nil && !a.Notify {
+		args.Set("silent", "1")
+	}
+	return c.api.call(ctx, endpoint, args, nil)
+}

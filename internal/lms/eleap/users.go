@@ -1,0 +1,290 @@
+package eleap
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/url"
+	"strings"
+
+	"github.com/lmsoperator/lms-operator/internal/lms"
+)
+
+// The user adapter's messages.
+const (
+	msgNoIdentity  = "neither an email nor an eLeaP id to look the user up by"
+	msgNoUserID    = "the user has no eLeaP id"
+	msgEmptyAnswer = "eLeaP answered success without a user"
+	msgUnknownRole = "role %q has no eLeaP access level"
+	roleUnknownFmt = "eLeaP access level %d"
+	opLookup       = "eleap users/get"
+	opUserIdentity = "eleap users"
+)
+
+// userClient manages eLeaP users. The email is the identity key of get,
+// edit, remove, activate and deactivate; User.ID is eLeaP's internal id.
+type userClient struct {
+	api *apiClient
+}
+
+var _ lms.UserClient = (*userClient)(nil)
+
+// List returns every user with one users/ call; eLeaP's 4041 is no users.
+func (c *userClient) List(ctx context.Context) ([]lms.User, error) {
+	var ans usersAnswer
+	if err := c.api.call(ctx, "users/", nil, &ans); err != nil {
+		if isNoData(err) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("list eLeaP users: %w", err)
+	}
+	return toUsers(ans.Users), nil
+}
+
+// Lookup finds a user by email with users/get, or by eLeaP id with
+// users/find when there is no email. eLeaP has no caller-chosen id: an
+// externalID is taken as eLeaP's id.
+func (c *userClient) Lookup(ctx context.Context, externalID, email string) (*lms.User, error) {
+	endpoint, args := "users/get", url.Values{"email": {strings.ToLower(strings.TrimSpace(email))}}
+	if strings.TrimSpace(email) == "" {
+		if externalID == "" {
+			return nil, lms.NewError(lms.KindInvalidRequest, opLookup, "", msgNoIdentity)
+		}
+		endpoint, args = "users/find", url.Values{"id": {externalID}}
+	}
+	var ans userAnswer
+	if err := c.api.call(ctx, endpoint, args, &ans); err != nil {
+		return nil, fmt.Errorf("look up eLeaP user: %w", err)
+	}
+	if len(ans.User) == 0 {
+		return nil, lms.NewError(lms.KindNotFound, opName(endpoint), "", msgEmptyAnswer)
+	}
+	u := toUser(ans.User[0])
+	return &u, nil
+}
+
+// Create adds the user with users/add (silent=1 unless SendWelcomeEmail),
+// learns its id and deactivates it when u.Active is false.
+func (c *userClient) Create(ctx context.Context, u lms.User) (*lms.User, error) {
+	args, err := userArgs(u, nil)
+	if err != nil {
+		return nil, fmt.Errorf("add eLeaP user: %w", err)
+	}
+	if !u.SendWelcomeEmail {
+		args.Set("silent", "1")
+	}
+	var ans addAnswer
+	if err := c.api.call(ctx, "users/add", args, &ans); err != nil {
+		return nil, fmt.Errorf("add eLeaP user: %w", err)
+	}
+	if u.ID, err = c.newUserID(ctx, u.Email, ans); err != nil {
+		return nil, err
+	}
+	if !u.Active {
+		if err := c.SetActive(ctx, u, false); err != nil {
+			return nil, fmt.Errorf("deactivate new eLeaP user: %w", err)
+		}
+	}
+	return written(u), nil
+}
+
+// newUserID returns the id of the user just added: from the answer when
+// eLeaP gives it, else (as documented: users/add answers only the
+// envelope) from users/get.
+func (c *userClient) newUserID(ctx context.Context, email string, ans addAnswer) (string, error) {
+	if id := strings.TrimSpace(string(ans.ID)); id != "" {
+		return id, nil
+	}
+	found, err := c.Lookup(ctx, "", email)
+	if err != nil {
+		return "", fmt.Errorf("read eLeaP user after adding it: %w", err)
+	}
+	return found.ID, nil
+}
+
+// Update writes u with users/edit. It always sends the eLeaP id when known,
+// which eLeaP needs to change the email and which finds the user even if
+// its stored email differs in case. Custom fields present in current but not
+// in u are cleared. An Active change is written with activate/deactivate.
+func (c *userClient) Update(ctx context.Context, current, u lms.User) (*lms.User, error) {
+	args, err := userArgs(u, current.CustomFields)
+	if err != nil {
+		return nil, fmt.Errorf("edit eLeaP user: %w", err)
+	}
+	u.ID = cmp.Or(u.ID, current.ID)
+	if u.ID != "" {
+		args.Set("id", u.ID)
+	}
+	if err := c.api.call(ctx, "users/edit", args, nil); err != nil {
+		return nil, fmt.Errorf("edit eLeaP user: %w", err)
+	}
+	if u.Active != current.Active {
+		if err := c.SetActive(ctx, u, u.Active); err != nil {
+			return nil, fmt.Errorf("edit eLeaP user: %w", err)
+		}
+	}
+	return written(u), nil
+}
+
+// SetActive activates or deactivates the user by email.
+func (c *userClient) SetActive(ctx context.Context, u lms.User, active bool) error {
+	endpoint := "users/deactivate"
+	if active {
+		endpoint = "users/activate"
+	}
+	if err := c.api.call(ctx, endpoint, emailArgs(u), nil); err != nil {
+		return fmt.Errorf("%s eLeaP user: %w", strings.TrimPrefix(endpoint, "users/"), err)
+	}
+	return nil
+}
+
+// Delete removes the user by email; a user eLeaP does not know (4041) is
+// removed already.
+func (c *userClient) Delete(ctx context.Context, u lms.User) error {
+	if err := c.api.call(ctx, "users/remove", emailArgs(u), nil); err != nil && !isNoData(err) {
+		return fmt.Errorf("remove eLeaP user: %w", err)
+	}
+	return nil
+}
+
+// emailArgs names the user by lower-cased email.
+func emailArgs(u lms.User) url.Values {
+	return url.Values{"email": {strings.ToLower(strings.TrimSpace(u.Email))}}
+}
+
+// userArgs are the arguments of users/add and users/edit. Custom fields in
+// previous but not in u are sent empty, so that edit clears them.
+func userArgs(u lms.User, previous map[string]string) (url.Values, error) {
+	level, err := accessLevel(u.Role)
+	if err != nil {
+		return nil, err
+	}
+	args := url.Values{
+		"first_name":   {u.FirstName},
+		"middle_name":  {u.MiddleName},
+		"last_name":    {u.LastName},
+		"email":        {strings.ToLower(strings.TrimSpace(u.Email))},
+		"access_level": {level},
+		"description":  {u.Description},
+	}
+	if fields := customFieldArg(u.CustomFields, previous); fields != "" {
+		args.Set("custom_fields", fields)
+	}
+	return args, nil
+}
+
+// customFieldArg is the custom_fields JSON, or "" when there is nothing to send.
+func customFieldArg(fields, previous map[string]string) string {
+	all := maps.Clone(fields)
+	for k := range previous {
+		if _, ok := all[k]; !ok {
+			if all == nil {
+				all = map[string]string{}
+			}
+			all[k] = ""
+		}
+	}
+	if len(all) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(all) // a map of strings always marshals
+	return string(b)
+}
+
+// accessLevel maps a role to eLeaP's access_level; empty is Learner.
+func accessLevel(r lms.Role) (string, error) {
+	switch r {
+	case "", lms.RoleLearner:
+		return "0", nil
+	case lms.RoleInstructor:
+		return "1", nil
+	case lms.RoleSupervisor:
+		return "2", nil
+	case lms.RoleManager:
+		return "3", nil
+	}
+	return "", lms.NewError(lms.KindUnsupported, opUserIdentity, "", fmt.Sprintf(msgUnknownRole, r))
+}
+
+// roleOf maps eLeaP's access_level to a role; an undocumented level is
+// reported as such, so that it shows as drift.
+func roleOf(level int) lms.Role {
+	switch level {
+	case 0:
+		return lms.RoleLearner
+	case 1:
+		return lms.RoleInstructor
+	case 2:
+		return lms.RoleSupervisor
+	case 3:
+		return lms.RoleManager
+	}
+	return lms.Role(fmt.Sprintf(roleUnknownFmt, level))
+}
+
+// toUsers converts users, skipping entries without an id or email.
+func toUsers(dtos []userDTO) []lms.User {
+	out := make([]lms.User, 0, len(dtos))
+	for _, d := range dtos {
+		if d.ID != "" || d.Email != "" {
+			out = append(out, toUser(d))
+		}
+	}
+	return out
+}
+
+// toUser converts a user; a user without "active" is taken as active (the
+// document's examples have none), empty custom field values are dropped.
+func toUser(d userDTO) lms.User {
+	u := lms.User{
+		ID:          strings.TrimSpace(string(d.ID)),
+		Email:       strings.ToLower(strings.TrimSpace(string(d.Email))),
+		FirstName:   string(d.FirstName),
+		MiddleName:  string(d.MiddleName),
+		LastName:    string(d.LastName),
+		Description: string(d.Description),
+		Role:        roleOf(int(d.AccessLevel)),
+		Active:      d.Active == nil || bool(*d.Active),
+	}
+	u.CustomFields = nonEmpty(d.CustomFields)
+	return u
+}
+
+// nonEmpty returns the entries of m whose value is not empty, or nil.
+func nonEmpty(m map[string]string) map[string]string {
+	var out map[string]string
+	for k, v := range m {
+		if v != "" {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// written returns u as written: email lower-cased, role defaulted, and
+// SendWelcomeEmail (write-only) cleared.
+func written(u lms.User) *lms.User {
+	u.Email = strings.ToLower(strings.TrimSpace(u.Email))
+	if u.Role == "" {
+		u.Role = lms.RoleLearner
+	}
+	u.SendWelcomeEmail = false
+	u.CustomFields = nonEmpty(u.CustomFields)
+	return &u
+}
+
+// idList returns the ids of users, in order.
+func idList(users []userDTO) []string {
+	out := make([]string, 0, len(users))
+	for _, u := range users {
+		if id := strings.TrimSpace(string(u.ID)); id != "" {
+			out = append(out, id)
+		}
+	}
+	return out
+}

@@ -1,0 +1,231 @@
+package eleap
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/lmsoperator/lms-operator/internal/lms"
+	"github.com/lmsoperator/lms-operator/internal/lmssim/eleapsim"
+)
+
+// jane and john are testSeed's users as the client reads them.
+var (
+	jane = lms.User{ID: "1", Email: "jane@example.com", FirstName: "Jane", LastName: "Doe", Role: lms.RoleInstructor,
+		Active: true, CustomFields: map[string]string{"Department": "Sales"}}
+	john = lms.User{ID: "2", Email: "john@example.com", FirstName: "John", MiddleName: "Q", LastName: "Roe", Role: lms.RoleManager}
+)
+
+func TestUsersList(t *testing.T) {
+	cases := map[string]struct {
+		seed func() eleapsim.Seed
+		want []lms.User
+	}{
+		"two users":         {testSeed, []lms.User{jane, john}},
+		"no users is empty": {func() eleapsim.Seed { return eleapsim.Seed{APITokens: []string{testToken}} }, nil},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, tc.seed())
+			got, err := e.client.Users().List(e.ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("List (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff([]string{"users/"}, e.rec.ops()); diff != "" {
+				t.Errorf("List must be one call (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestUsersLookup(t *testing.T) {
+	cases := map[string]struct {
+		externalID, email string
+		want              *lms.User
+		wantKind          lms.ErrorKind
+		wantOps           []string
+	}{
+		"by email, lower-cased": {"", " JANE@example.com ", &jane, "", []string{"users/get"}},
+		"by eLeaP id":           {"2", "", &john, "", []string{"users/find"}},
+		"email wins over id":    {"2", "jane@example.com", &jane, "", []string{"users/get"}},
+		"unknown email":         {"", "nobody@example.com", nil, lms.KindNotFound, []string{"users/get"}},
+		"nothing to look up by": {"", "", nil, lms.KindInvalidRequest, []string{}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, testSeed())
+			got, err := e.client.Users().Lookup(e.ctx, tc.externalID, tc.email)
+			if lms.KindOf(err) != tc.wantKind {
+				t.Fatalf("Lookup error = %v, want kind %q", err, tc.wantKind)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Lookup (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.wantOps, e.rec.ops()); diff != "" {
+				t.Errorf("calls (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestUsersCreate(t *testing.T) {
+	cases := map[string]struct {
+		in         lms.User
+		want       *lms.User
+		wantSim    eleapsim.User
+		wantOps    []string
+		wantEmails int
+	}{
+		"silent learner with custom fields": {
+			in:      lms.User{Email: "Ann@Example.com", FirstName: "Ann", LastName: "Lee", Active: true, CustomFields: map[string]string{"Location": "Paris"}},
+			want:    &lms.User{ID: "3", Email: "ann@example.com", FirstName: "Ann", LastName: "Lee", Role: lms.RoleLearner, Active: true, CustomFields: map[string]string{"Location": "Paris"}},
+			wantSim: eleapsim.User{ID: "3", Email: "ann@example.com", FirstName: "Ann", LastName: "Lee", Active: true, CustomFields: map[string]string{"Location": "Paris"}, Created: testNow},
+			wantOps: []string{"users/add", "users/get"},
+		},
+		"supervisor with welcome email": {
+			in:         lms.User{Email: "sue@example.com", FirstName: "Sue", MiddleName: "M", LastName: "Ng", Description: "boss", Role: lms.RoleSupervisor, Active: true, SendWelcomeEmail: true},
+			want:       &lms.User{ID: "3", Email: "sue@example.com", FirstName: "Sue", MiddleName: "M", LastName: "Ng", Description: "boss", Role: lms.RoleSupervisor, Active: true},
+			wantSim:    eleapsim.User{ID: "3", Email: "sue@example.com", FirstName: "Sue", MiddleName: "M", LastName: "Ng", Description: "boss", AccessLevel: 2, Active: true, Created: testNow},
+			wantOps:    []string{"users/add", "users/get"},
+			wantEmails: 1,
+		},
+		"inactive user is deactivated": {
+			in:      lms.User{Email: "old@example.com", FirstName: "Old", LastName: "Timer", Role: lms.RoleManager},
+			want:    &lms.User{ID: "3", Email: "old@example.com", FirstName: "Old", LastName: "Timer", Role: lms.RoleManager},
+			wantSim: eleapsim.User{ID: "3", Email: "old@example.com", FirstName: "Old", LastName: "Timer", AccessLevel: 3, Created: testNow},
+			wantOps: []string{"users/add", "users/get", "users/deactivate"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, testSeed())
+			got, err := e.client.Users().Create(e.ctx, tc.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Create (-want +got):\n%s", diff)
+			}
+			sim, _ := e.sim.UserByEmail(tc.wantSim.Email)
+			if diff := cmp.Diff(tc.wantSim, sim); diff != "" {
+				t.Errorf("user in eLeaP (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.wantOps, e.rec.ops()); diff != "" {
+				t.Errorf("calls (-want +got):\n%s", diff)
+			}
+			if n := len(e.sim.State().EmailsSent); n != tc.wantEmails {
+				t.Errorf("activation emails = %d, want %d", n, tc.wantEmails)
+			}
+		})
+	}
+}
+
+func TestUsersCreateRefusesUnknownRole(t *testing.T) {
+	e := newEnv(t, testSeed())
+	_, err := e.client.Users().Create(e.ctx, lms.User{Email: "a@example.com", FirstName: "A", LastName: "B", Role: "Owner"})
+	if lms.KindOf(err) != lms.KindUnsupported {
+		t.Errorf("Create with role Owner = %v, want Unsupported", err)
+	}
+	if ops := e.rec.ops(); len(ops) != 0 {
+		t.Errorf("an unsupported role must not be sent, got calls %v", ops)
+	}
+}
+
+func TestUsersUpdate(t *testing.T) {
+	cases := map[string]struct {
+		current, u lms.User
+		wantSim    eleapsim.User
+		wantOps    []string
+	}{
+		"rename changes the email by id": {
+			current: jane,
+			u:       lms.User{ID: "1", Email: "Jane.Doe@example.com", FirstName: "Janet", LastName: "Doe", Role: lms.RoleInstructor, Active: true, CustomFields: map[string]string{"Department": "Sales"}},
+			wantSim: eleapsim.User{ID: "1", Email: "jane.doe@example.com", FirstName: "Janet", LastName: "Doe", AccessLevel: 1, Active: true, CustomFields: map[string]string{"Department": "Sales"}},
+			wantOps: []string{"users/edit"},
+		},
+		"dropped custom field is cleared, role and activity change": {
+			current: jane,
+			u:       lms.User{ID: "1", Email: "jane@example.com", FirstName: "Jane", LastName: "Doe", Role: lms.RoleLearner, CustomFields: map[string]string{"Location": "Oslo"}},
+			wantSim: eleapsim.User{ID: "1", Email: "jane@example.com", FirstName: "Jane", LastName: "Doe", CustomFields: map[string]string{"Department": "", "Location": "Oslo"}},
+			wantOps: []string{"users/edit", "users/deactivate"},
+		},
+		"reactivation": {
+			current: john,
+			u:       lms.User{ID: "2", Email: "john@example.com", FirstName: "John", LastName: "Roe", Role: lms.RoleManager, Active: true},
+			wantSim: eleapsim.User{ID: "2", Email: "john@example.com", FirstName: "John", LastName: "Roe", AccessLevel: 3, Active: true},
+			wantOps: []string{"users/edit", "users/activate"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, testSeed())
+			got, err := e.client.Users().Update(e.ctx, tc.current, tc.u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := tc.u
+			want.Email = tc.wantSim.Email
+			if diff := cmp.Diff(&want, got); diff != "" {
+				t.Errorf("Update (-want +got):\n%s", diff)
+			}
+			sim, _ := e.sim.UserByEmail(tc.wantSim.Email)
+			sim.Created = tc.wantSim.Created
+			if diff := cmp.Diff(tc.wantSim, sim); diff != "" {
+				t.Errorf("user in eLeaP (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.wantOps, e.rec.ops()); diff != "" {
+				t.Errorf("calls (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestUsersUpdateFindsAMixedCaseEmailByID(t *testing.T) {
+	seed := testSeed()
+	seed.Users[0].Email = "Jane@Example.com"
+	e := newEnv(t, seed)
+	u := jane
+	u.FirstName = "Janet"
+	if _, err := e.client.Users().Update(e.ctx, jane, u); err != nil {
+		t.Fatalf("Update of a user stored as Jane@Example.com: %v", err)
+	}
+	if got, ok := e.sim.UserByEmail("jane@example.com"); !ok || got.FirstName != "Janet" {
+		t.Errorf("user after update = %+v, want Janet with the lower-cased email", got)
+	}
+}
+
+func TestUsersSetActiveAndDelete(t *testing.T) {
+	e := newEnv(t, testSeed())
+	users := e.client.Users()
+	steps := []struct {
+		name     string
+		do       func() error
+		wantKind lms.ErrorKind
+	}{
+		{"activate John", func() error { return users.SetActive(e.ctx, john, true) }, ""},
+		{"deactivate Jane", func() error { return users.SetActive(e.ctx, jane, false) }, ""},
+		{"activate a stranger", func() error { return users.SetActive(e.ctx, lms.User{Email: "x@example.com"}, true) }, lms.KindNotFound},
+		{"delete Jane", func() error { return users.Delete(e.ctx, jane) }, ""},
+		{"delete Jane again", func() error { return users.Delete(e.ctx, jane) }, ""},
+	}
+	for _, s := range steps {
+		if err := s.do(); lms.KindOf(err) != s.wantKind {
+			t.Errorf("%s = %v, want kind %q", s.name, err, s.wantKind)
+		}
+	}
+	got := e.sim.Users()
+	if len(got) != 1 || got[0].Email != "john@example.com" || !got[0].Active {
+		t.Errorf("users left = %+v, want only John, active", got)
+	}
+}
+
+func TestUsersDeleteDoesNotHideAWrongURL(t *testing.T) {
+	e := newEnv(t, testSeed())
+	e.sim.FailNext(eleapsim.Failure{Code: 404})
+	if err := e.client.Users().Delete(e.ctx, jane); !lms.IsNotFound(err) {
+		t.Errorf("Delete answered 404 Invalid API call = %v, want the NotFound error, not success", err)
+	}
+}
