@@ -62,5 +62,5 @@
 //
 // Tests in the same process can use the Go methods instead: State, Users,
 // User, UserByCode, UserByEmail, Deletions, AddUser, PatchUser and
-// DeleteUser.
+// DeleteUser; SetClock puts the simulator on a fake clock.
 package exceedsim

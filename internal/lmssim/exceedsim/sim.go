@@ -39,9 +39,13 @@ type Seed struct {
 
 // A Deletion records a deleted user, as GET /api/v2/users/deletions lists it.
 type Deletion struct {
-	ID        int64     `json:"id"`
-	AccountID int64     `json:"account_id"`
-	Code      string    `json:"code,omitempty"`
+	// ID is the deleted user's id.
+	ID int64 `json:"id"`
+	// AccountID is the account's id; Seed.AccountID when 0 in a seed.
+	AccountID int64 `json:"account_id"`
+	// Code is the deleted user's code, if it had one.
+	Code string `json:"code,omitempty"`
+	// DeletedAt is when the user was deleted.
 	DeletedAt time.Time `json:"deleted_at"`
 }
 
@@ -171,10 +175,14 @@ func (s *Sim) IsWrite(r *http.Request) bool {
 
 // State is the simulator's whole state, as GET /_sim/exceed/state returns it.
 type State struct {
-	AccountID int64      `json:"accountId"`
-	PageSize  int        `json:"pageSize"`
-	NextID    int64      `json:"nextId"`
-	Users     []User     `json:"users"`
+	// AccountID and PageSize are the seed's, defaults applied.
+	AccountID int64 `json:"accountId"`
+	PageSize  int   `json:"pageSize"`
+	// NextID is the id the next created user gets.
+	NextID int64 `json:"nextId"`
+	// Users are every user with every attribute, password included, in id order.
+	Users []User `json:"users"`
+	// Deletions are the deleted users, in id order.
 	Deletions []Deletion `json:"deletions"`
 }
 

@@ -35,14 +35,18 @@ type User struct {
 	// Password is stored and returned as given, as the document's examples show.
 	Password string
 	// Email is unique (case-insensitive) when set.
-	Email     string
+	Email string
+	// FirstName and LastName are required, at most 100 characters each.
 	FirstName string
 	LastName  string
 	// FullName is first_name + " " + last_name, kept up to date by the API.
 	FullName string
 	// Authority is the user's role ("student" for users made by the API).
-	Authority           string
-	IsActive            bool
+	Authority string
+	// IsActive is false for a deactivated user.
+	IsActive bool
+	// IsInstructor, IsAccountOwner and IsPassResetRequired are the
+	// document's flags of the same names.
 	IsInstructor        bool
 	IsAccountOwner      bool
 	IsPassResetRequired bool
