@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -165,13 +166,26 @@ func TestRefreshRefusedIsInvalidCredentials(t *testing.T) {
 }
 
 func TestConcurrentCallersShareOneTokenFetch(t *testing.T) {
+	const callers = 16
 	e := newEnv(t, testSeed())
-	e.rec.tokenDelay = 100 * time.Millisecond
+	var started atomic.Int32
+	e.rec.before = func(r *http.Request) {
+		if e.sim.Endpoint(r) != opToken {
+			return
+		}
+		// Hold the token call until every caller has started, then a little
+		// longer so that all of them join it.
+		for deadline := time.Now().Add(5 * time.Second); started.Load() < callers && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	var wg sync.WaitGroup
-	for range 16 {
+	for range callers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			started.Add(1)
 			if _, err := e.client.Users().Lookup(ctx(t), "u1", ""); err != nil {
 				t.Error(err)
 			}
@@ -181,8 +195,8 @@ func TestConcurrentCallersShareOneTokenFetch(t *testing.T) {
 	if got := e.calls(opToken); got != 1 {
 		t.Errorf("token calls: %d, want 1 shared by all callers", got)
 	}
-	if got := e.calls(opGetUser); got != 16 {
-		t.Errorf("user calls: %d, want 16", got)
+	if got := e.calls(opGetUser); got != callers {
+		t.Errorf("user calls: %d, want %d", got, callers)
 	}
 }
 

@@ -109,7 +109,7 @@ func (e *env) calls(endpoint string) int { return e.rec.count(endpoint) }
 
 // A recorder is the HTTP transport of the tests: it checks that every
 // request's operation name is the simulator's endpoint name, counts
-// requests by endpoint, and can fail an endpoint or slow the token call.
+// requests by endpoint, and can fail an endpoint or replace its answers.
 type recorder struct {
 	t    *testing.T
 	sim  *enableysim.Sim
@@ -117,7 +117,6 @@ type recorder struct {
 
 	failEndpoint string
 	failErr      error
-	tokenDelay   time.Duration
 	// before, if set, sees every request before it is sent.
 	before func(*http.Request)
 	// answers replaces the answers of endpoints with 200 and this body.
@@ -150,9 +149,6 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	if body, ok := r.answers[ep]; ok && ep != opToken {
 		return &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, Request: req,
 			Body: io.NopCloser(strings.NewReader(body))}, nil
-	}
-	if ep == opToken && r.tokenDelay > 0 {
-		time.Sleep(r.tokenDelay)
 	}
 	return r.next.RoundTrip(req)
 }

@@ -39,6 +39,7 @@ type apiError struct {
 	Description string `json:"error_description"`
 }
 
+// Error implements error.
 func (e *apiError) Error() string { return e.Code + ": " + e.Description }
 
 // fail returns an apiError with a formatted description.
