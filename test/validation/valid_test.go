@@ -1,0 +1,70 @@
+package validation
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestValidObjectsAndChangesAreAccepted is the other side of
+// TestInvalidObjectsAreRefused: objects and updates near the rules that the
+// API server must accept.
+func TestValidObjectsAndChangesAreAccepted(t *testing.T) {
+	requireAPIServer(t)
+	cases := map[string]struct {
+		base   string // a valid object
+		patch  string // a YAML merge patch that keeps it valid
+		update bool   // create base first, then send patch as an update
+	}{
+		"http endpoint with allowInsecureHTTP is accepted": {
+			base: validELeaPConnection, patch: `spec: {endpoint: "http://127.0.0.1:8090/eleap/api", allowInsecureHTTP: true}`,
+		},
+		"https endpoint without allowInsecureHTTP is accepted": {
+			base: validELeaPConnection, patch: `spec: {endpoint: "https://sandbox.2leap.com/api"}`,
+		},
+		"enabley provider with no enabley block is accepted": {
+			base: validELeaPConnection, patch: `spec: {provider: enabley, eleap: null}`,
+		},
+		"compound syncInterval 1h30m is accepted": {
+			base: validELeaPConnection, patch: `spec: {syncInterval: 1h30m}`,
+		},
+		"ClusterLMSConnection with allowedNamespaces names and selector is accepted": {
+			base: validClusterConnection, patch: `spec: {allowedNamespaces: {names: [team-a], selector: {matchLabels: {lms: "on"}}}}`,
+		},
+		"Learner firstName of 100 characters is accepted": {
+			base: validLearner, patch: `spec: {firstName: ` + strings.Repeat("a", 100) + `}`,
+		},
+		"Enrollment channel by name with only a learnerSelector is accepted": {
+			base: validEnrollment, patch: `spec: {course: null, channel: {name: Kubernetes Basics}, subjects: {learnerRefs: null, learnerSelector: {}}}`,
+		},
+		"setting a Learner's externalID for the first time is accepted": {
+			base: validLearner, update: true, patch: `spec: {externalID: ada@example.com}`,
+		},
+		"changing a Learner's email and names is accepted": {
+			base: validLearner, update: true, patch: `spec: {email: ada.lovelace@example.com, firstName: Augusta}`,
+		},
+		"changing an Enrollment's subjects is accepted": {
+			base: validEnrollment, update: true, patch: `spec: {subjects: {groupRefs: [{name: platform-team}]}}`,
+		},
+		"changing a LearnerGroup's members and policy is accepted": {
+			base: validLearnerGroup, update: true, patch: `spec: {members: {learnerRefs: null, selector: {matchLabels: {team: platform}}}, membershipPolicy: Authoritative}`,
+		},
+	}
+	ns := newNamespace(t)
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			obj := objectFromYAML(t, tc.base, ns)
+			if tc.update {
+				createOrFail(t, obj)
+				if err := k8s.Patch(context.Background(), obj, mergePatchFromYAML(t, tc.patch)); err != nil {
+					t.Fatalf("the API server refused the update: %v", err)
+				}
+				return
+			}
+			mergePatch(obj.Object, mustYAML(t, tc.patch))
+			if err := k8s.Create(context.Background(), obj); err != nil {
+				t.Fatalf("the API server refused the object: %v", err)
+			}
+		})
+	}
+}
