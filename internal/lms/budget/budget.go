@@ -105,7 +105,7 @@ func (b *Budget) Take(p lms.Priority) (ok bool, wait time.Duration, paused bool)
 	}
 	b.refill(now)
 	b.forget(now)
-	if w := b.windowWait(now, p); w > 0 {
+	if w := b.windowWait(now, p, 1); w > 0 {
 		return false, w, false
 	}
 	need := 1 + b.reserve(p)
@@ -129,9 +129,9 @@ func (b *Budget) reserve(p lms.Priority) float64 {
 	return 0
 }
 
-// windowWait returns how long until a call of priority p fits in the hourly
+// windowWait returns how long until n calls of priority p fit in the hourly
 // cap; lower priorities may not use the last part of the hour's allowance.
-func (b *Budget) windowWait(now time.Time, p lms.Priority) time.Duration {
+func (b *Budget) windowWait(now time.Time, p lms.Priority, n int) time.Duration {
 	capacity := b.limits.RequestsPerHour
 	switch p {
 	case lms.PriorityRead:
@@ -139,14 +139,13 @@ func (b *Budget) windowWait(now time.Time, p lms.Priority) time.Duration {
 	case lms.PriorityProgress:
 		capacity -= capacity / 10
 	}
-	if capacity < 1 {
-		capacity = 1
-	}
-	if len(b.sent) < capacity {
+	capacity = max(capacity, n)
+	over := len(b.sent) + n - capacity
+	if over <= 0 {
 		return 0
 	}
-	// The call fits once the (len-capacity+1)th oldest call leaves the window.
-	return b.sent[len(b.sent)-capacity].Add(Window).Sub(now)
+	// The calls fit once the over oldest calls have left the window.
+	return b.sent[over-1].Add(Window).Sub(now)
 }
 
 func (b *Budget) refill(now time.Time) {

@@ -1,6 +1,7 @@
 package budget
 
 import (
+	"context"
 	"net/http"
 	"testing"
 	"time"
@@ -152,5 +153,35 @@ func TestParseRetryAfter(t *testing.T) {
 				t.Errorf("ParseRetryAfter(%q) = %s, %v; want %s, %v", tc.header, got, ok, tc.want, tc.ok)
 			}
 		})
+	}
+}
+
+func TestAcquireTakesAllTokensOfAnOperationOrNone(t *testing.T) {
+	clk := clocktesting.NewFakePassiveClock(t0)
+	b := New(Limits{RequestsPerHour: 3600, Burst: 4}, clk)
+	ctx, g, _, _ := b.Acquire(context.Background(), 3, lms.PriorityWrite)
+	if g == nil {
+		t.Fatal("Acquire(3) from a full bucket of 4 was refused")
+	}
+	if _, g2, wait, _ := b.Acquire(context.Background(), 3, lms.PriorityWrite); g2 != nil || wait != 2*time.Second {
+		t.Errorf("a second Acquire(3) with 1 token left: grant=%v wait=%s, want refused with 2s", g2 != nil, wait)
+	}
+	for i := range 2 {
+		if !b.spendGrant(ctx) {
+			t.Fatalf("call %d of the grant was refused", i+1)
+		}
+	}
+	g.Release()
+	if got := b.Snapshot().RequestsLastHour; got != 2 {
+		t.Errorf("RequestsLastHour = %d, want the 2 calls sent", got)
+	}
+	if ok, _, _ := b.Take(lms.PriorityWrite); !ok {
+		t.Fatal("the unspent token of the grant was not given back")
+	}
+	if ok, _, _ := b.Take(lms.PriorityWrite); !ok {
+		t.Fatal("the bucket's last token is missing")
+	}
+	if ok, _, _ := b.Take(lms.PriorityWrite); ok {
+		t.Error("a token was created out of nothing")
 	}
 }

@@ -74,6 +74,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func (t *Transport) take(req *http.Request, op string) error {
+	if t.Budget.spendGrant(req.Context()) {
+		return nil
+	}
 	for {
 		ok, wait, paused := t.Budget.Take(lms.PriorityOf(req.Context()))
 		if ok {

@@ -1,0 +1,204 @@
+package controller
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/events"
+	"k8s.io/utils/clock"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+
+	"github.com/lmsoperator/lms-operator/api/v1alpha1"
+	"github.com/lmsoperator/lms-operator/internal/lms"
+	"github.com/lmsoperator/lms-operator/internal/lms/inventory"
+	"github.com/lmsoperator/lms-operator/internal/lms/pool"
+)
+
+// Finalizer is the finalizer the operator puts on every object it manages.
+const Finalizer = "training.lmsoperator.dev/finalizer"
+
+// statusRefresh is how often a Ready connection's rateLimit status is refreshed.
+const statusRefresh = time.Minute
+
+// A UsersChangedFunc is told of users that changed in a connection's inventory refresh.
+type UsersChangedFunc func(ctx context.Context, key pool.Key, changes []inventory.Change)
+
+// connectionObject is what the LMSConnection and ClusterLMSConnection
+// reconcilers have in common.
+type connectionObject interface {
+	client.Object
+	settings() *v1alpha1.ConnectionSettings
+	secretKey() client.ObjectKey
+	connStatus() *v1alpha1.ConnectionStatus
+	poolKey() pool.Key
+	// object is the API object itself, for client writes and events.
+	object() client.Object
+}
+
+// connectionCore reconciles either kind of connection.
+type connectionCore struct {
+	Client client.Client
+	// APIReader reads Secrets without caching every Secret of the cluster.
+	APIReader      client.Reader
+	Pool           *pool.Pool
+	Recorder       events.EventRecorder
+	Clock          clock.PassiveClock
+	OnUsersChanged UsersChangedFunc
+}
+
+// reconcile runs one pass over obj, whose status it fills; the caller patches it.
+func (r *connectionCore) reconcile(ctx context.Context, obj connectionObject) (ctrl.Result, error) {
+	if !obj.GetDeletionTimestamp().IsZero() {
+		return r.finalize(ctx, obj)
+	}
+	if controllerutil.AddFinalizer(obj, Finalizer) {
+		if err := r.Client.Update(ctx, obj.object()); err != nil {
+			return ctrl.Result{}, err
+		}
+	}
+	o := r.connect(ctx, obj)
+	st := obj.connStatus()
+	o.apply(&st.Conditions, obj.GetGeneration())
+	st.ObservedGeneration = o.observedGeneration(obj.GetGeneration(), st.ObservedGeneration)
+	r.reportBudget(obj)
+	return o.result()
+}
+
+// connect reads the Secret, (re)builds the client, verifies the credentials
+// when they or the spec changed, and refreshes the inventory when it is due.
+func (r *connectionCore) connect(ctx context.Context, obj connectionObject) outcome {
+	secret, o := r.secret(ctx, obj)
+	if o != nil {
+		return *o
+	}
+	s := settingsOf(obj.settings())
+	conn, fresh, err := r.Pool.Ensure(obj.poolKey(), s, secret.Data, secret.ResourceVersion)
+	if err != nil {
+		if lms.KindOf(err) == lms.KindInvalidCredentials {
+			return stalled(v1alpha1.ReasonSecretInvalid, fmt.Sprintf("Secret %s: %s", obj.secretKey(), lms.Message(err)))
+		}
+		return stalled(v1alpha1.ReasonUnsupported, err.Error())
+	}
+	st := obj.connStatus()
+	if fresh || st.SecretResourceVersion != secret.ResourceVersion || !isReady(st.Conditions, obj.GetGeneration()) {
+		if err := conn.Client.Verify(lms.WithPriority(ctx, lms.PriorityWrite)); err != nil {
+			r.warn(obj.object(), "VerifyFailed", "Verify", "Credentials check failed: %s", lms.Message(err))
+			return fromError("verify credentials", err)
+		}
+		r.Recorder.Eventf(obj.object(), nil, corev1.EventTypeNormal, v1alpha1.ReasonConnected, "Verify",
+			"Verified the credentials with %s", s.Provider)
+		now := metav1.NewTime(r.Clock.Now())
+		st.LastCheckedTime, st.SecretResourceVersion = &now, secret.ResourceVersion
+	}
+	st.Capabilities = capabilitiesStatus(conn.Client.Capabilities())
+	return r.refreshInventory(ctx, obj, conn)
+}
+
+// refreshInventory re-reads the users when the snapshot is older than the
+// sync interval, and tells the Learner controller which ones changed.
+func (r *connectionCore) refreshInventory(ctx context.Context, obj connectionObject, conn *pool.Connection) outcome {
+	interval := conn.Settings.SyncInterval
+	changes, err := conn.Users.Refresh(lms.WithPriority(ctx, lms.PriorityRead), conn.Client.Users().List, interval)
+	if err != nil && lms.IsTerminal(err) {
+		return fromError("list users", err)
+	}
+	if err != nil {
+		logf.FromContext(ctx).Info("Inventory refresh postponed", "reason", lms.Message(err))
+	}
+	if len(changes) > 0 && r.OnUsersChanged != nil {
+		r.OnUsersChanged(ctx, obj.poolKey(), changes)
+	}
+	_, at := conn.Users.Loaded()
+	next := min(max(interval-r.Clock.Since(at), time.Second), statusRefresh)
+	if after, ok := lms.RetryAfter(err); ok {
+		next = min(next, max(after, time.Second))
+	}
+	host := conn.Settings.BaseURL
+	if u, perr := url.Parse(host); perr == nil {
+		host = u.Host
+	}
+	return done(v1alpha1.ReasonConnected, fmt.Sprintf("Connected to %s at %s; %d users in the inventory",
+		conn.Settings.Provider, host, conn.Users.Len()), next)
+}
+
+// secret reads the credentials Secret, uncached.
+func (r *connectionCore) secret(ctx context.Context, obj connectionObject) (*corev1.Secret, *outcome) {
+	var s corev1.Secret
+	err := r.APIReader.Get(ctx, obj.secretKey(), &s)
+	if apierrors.IsNotFound(err) {
+		o := stalled(v1alpha1.ReasonSecretNotFound, fmt.Sprintf("Secret %s not found: create it with the vendor's credentials", obj.secretKey()))
+		return nil, &o
+	}
+	if err != nil {
+		return nil, &outcome{reason: v1alpha1.ReasonSecretNotFound, message: err.Error(), err: err}
+	}
+	return &s, nil
+}
+
+// reportBudget publishes the budget's state in status.rateLimit.
+func (r *connectionCore) reportBudget(obj connectionObject) {
+	conn, ok := r.Pool.Get(obj.poolKey())
+	if !ok {
+		return
+	}
+	snap := conn.Budget.Snapshot()
+	rl := &v1alpha1.RateLimitStatus{RequestsPerHour: int32(snap.Limits.RequestsPerHour),
+		Burst: int32(snap.Limits.Burst), RequestsLastHour: int32(snap.RequestsLastHour)}
+	if !snap.PausedUntil.IsZero() {
+		t := metav1.NewTime(snap.PausedUntil.Truncate(time.Second))
+		rl.PausedUntil = &t
+	}
+	obj.connStatus().RateLimit = rl
+}
+
+// finalize keeps a connection that is still in use, and forgets it otherwise.
+func (r *connectionCore) finalize(ctx context.Context, obj connectionObject) (ctrl.Result, error) {
+	n, err := r.dependents(ctx, obj.poolKey())
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	if n > 0 {
+		st := obj.connStatus()
+		working(v1alpha1.ReasonDeleting, fmt.Sprintf("in use by %d resources: delete them first", n), 0).
+			apply(&st.Conditions, obj.GetGeneration())
+		return ctrl.Result{}, nil
+	}
+	r.Pool.Remove(obj.poolKey())
+	if controllerutil.RemoveFinalizer(obj, Finalizer) {
+		return ctrl.Result{}, client.IgnoreNotFound(r.Client.Update(ctx, obj.object()))
+	}
+	return ctrl.Result{}, nil
+}
+
+// dependents counts the Learners, LearnerGroups and Enrollments using key.
+func (r *connectionCore) dependents(ctx context.Context, key pool.Key) (int, error) {
+	sel := client.MatchingFields{indexConnection: indexValue(key)}
+	lists := []client.ObjectList{&v1alpha1.LearnerList{}, &v1alpha1.LearnerGroupList{}, &v1alpha1.EnrollmentList{}}
+	n := 0
+	for _, l := range lists {
+		if err := r.Client.List(ctx, l, sel); err != nil {
+			return 0, err
+		}
+		n += meta.LenList(l)
+	}
+	return n, nil
+}
+
+func (r *connectionCore) warn(obj client.Object, reason, action, format string, args ...any) {
+	r.Recorder.Eventf(obj, nil, corev1.EventTypeWarning, reason, action, format, args...)
+}
+
+// isReady reports whether conds hold Ready True for generation gen.
+func isReady(conds []metav1.Condition, gen int64) bool {
+	c := meta.FindStatusCondition(conds, v1alpha1.ConditionReady)
+	return c != nil && c.Status == metav1.ConditionTrue && c.ObservedGeneration == gen
+}

@@ -1,0 +1,84 @@
+package controller
+
+import (
+	"maps"
+	"sort"
+	"strings"
+
+	"github.com/lmsoperator/lms-operator/api/v1alpha1"
+	"github.com/lmsoperator/lms-operator/internal/lms"
+)
+
+// desiredUser is the LMS user a Learner's spec asks for, limited to the
+// fields the vendor has.
+func desiredUser(l *v1alpha1.Learner, caps lms.Capabilities) lms.User {
+	email := strings.ToLower(l.Spec.Email)
+	u := lms.User{
+		Email:            email,
+		FirstName:        l.Spec.FirstName,
+		LastName:         l.Spec.LastName,
+		Role:             lms.Role(roleOrDefault(l.Spec.Role)),
+		Active:           l.Spec.Active == nil || *l.Spec.Active,
+		SendWelcomeEmail: l.Spec.SendWelcomeEmail,
+	}
+	if caps.CallerChosenUserID {
+		u.ExternalID = l.Spec.ExternalID
+		if u.ExternalID == "" {
+			u.ExternalID = email
+		}
+	}
+	if caps.MiddleName {
+		u.MiddleName = l.Spec.MiddleName
+	}
+	if caps.Description {
+		u.Description = l.Spec.Description
+	}
+	if caps.CustomFields && len(l.Spec.CustomFields) > 0 {
+		u.CustomFields = maps.Clone(l.Spec.CustomFields)
+	}
+	return u
+}
+
+func roleOrDefault(r v1alpha1.LearnerRole) v1alpha1.LearnerRole {
+	if r == "" {
+		return v1alpha1.RoleLearner
+	}
+	return r
+}
+
+// userDiff names the spec fields in which actual differs from desired. Fields
+// the vendor does not report (empty role) and custom fields the spec does not
+// declare are not compared.
+func userDiff(desired, actual lms.User, caps lms.Capabilities) []string {
+	var d []string
+	add := func(field string, differs bool) {
+		if differs {
+			d = append(d, field)
+		}
+	}
+	add("email", !strings.EqualFold(desired.Email, actual.Email))
+	add("firstName", desired.FirstName != actual.FirstName)
+	add("lastName", desired.LastName != actual.LastName)
+	add("middleName", caps.MiddleName && desired.MiddleName != actual.MiddleName)
+	add("description", caps.Description && desired.Description != actual.Description)
+	add("role", actual.Role != "" && desired.Role != actual.Role)
+	add("active", desired.Active != actual.Active)
+	add("customFields", caps.CustomFields && !customFieldsMatch(desired.CustomFields, actual.CustomFields))
+	sort.Strings(d)
+	return d
+}
+
+func customFieldsMatch(desired, actual map[string]string) bool {
+	for k, v := range desired {
+		if actual[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// onlyActiveDiffers reports whether a diff is only the active flag, which
+// SetActive fixes without a full update.
+func onlyActiveDiffers(diff []string) bool {
+	return len(diff) == 1 && diff[0] == "active"
+}
