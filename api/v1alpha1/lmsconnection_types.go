@@ -47,6 +47,7 @@ type ConnectionSettings struct {
 	// +kubebuilder:default="10m"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s')",message="syncInterval must be at least 1s; note that each interval costs one list call per page of users"
 	SyncInterval *metav1.Duration `json:"syncInterval,omitempty"`
 }
 
@@ -56,7 +57,7 @@ type ELeaPSettings struct {
 	// +required
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=63
-	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	// +kubebuilder:validation:XValidation:rule="self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')",message="must be the lower-case subdomain of the company's site, such as acme"
 	Subdomain string `json:"subdomain"`
 }
 
@@ -74,7 +75,7 @@ type ExceedSettings struct {
 	// +required
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=63
-	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	// +kubebuilder:validation:XValidation:rule="self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')",message="must be the lower-case subdomain of the company's site, such as acme"
 	Subdomain string `json:"subdomain"`
 }
 

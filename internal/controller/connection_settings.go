@@ -21,8 +21,8 @@ const (
 	DefaultBurst = 10
 	// DefaultSyncInterval is how often remote state is re-read.
 	DefaultSyncInterval = 10 * time.Minute
-	// minSyncInterval keeps a typo from spending the budget on polling.
-	minSyncInterval = 10 * time.Second
+	// minSyncInterval keeps a typo from polling in a loop.
+	minSyncInterval = time.Second
 )
 
 // settingsOf resolves a connection's spec into pool settings, with defaults.

@@ -52,7 +52,7 @@ func TestInvalidObjectsAreRefused(t *testing.T) {
 		},
 		"eleap subdomain with upper-case letters is refused": {
 			base: validELeaPConnection, patch: `spec: {eleap: {subdomain: Acme}}`,
-			wantField: "spec.eleap.subdomain", wantHint: "should match '^[a-z0-9]",
+			wantField: "spec.eleap.subdomain", wantHint: "must be the lower-case subdomain of the company's site",
 		},
 		"http endpoint without allowInsecureHTTP is refused": {
 			base: validELeaPConnection, patch: `spec: {endpoint: "http://127.0.0.1:8090/eleap/api"}`,
@@ -70,6 +70,10 @@ func TestInvalidObjectsAreRefused(t *testing.T) {
 			base: validELeaPConnection, patch: `spec: {syncInterval: 10 minutes}`,
 			wantField: "spec.syncInterval", wantHint: "should match '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$'",
 		},
+		"syncInterval below one second is refused": {
+			base: validELeaPConnection, patch: `spec: {syncInterval: 500ms}`,
+			wantField: "spec.syncInterval", wantHint: "syncInterval must be at least 1s",
+		},
 		"rateLimit of 0 requests per hour is refused": {
 			base: validELeaPConnection, patch: `spec: {rateLimit: {requestsPerHour: 0}}`,
 			wantField: "spec.rateLimit.requestsPerHour", wantHint: "should be greater than or equal to 1",
@@ -82,7 +86,7 @@ func TestInvalidObjectsAreRefused(t *testing.T) {
 		// Learners.
 		"Learner email without @ is refused": {
 			base: validLearner, patch: `spec: {email: ada.example.com}`,
-			wantField: "spec.email", wantHint: "should match '^[^@\\s]+@",
+			wantField: "spec.email", wantHint: "must be an email address such as ada@example.com",
 		},
 		"Learner without email is refused": {
 			base: validLearner, patch: `spec: {email: null}`,
