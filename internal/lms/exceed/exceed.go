@@ -71,7 +71,7 @@ func New(cfg lms.Config) (lms.Client, error) {
 		return nil, err
 	}
 	w := &wireClient{base: base, apiKey: key, http: cfg.HTTPClient}
-	return &client{wire: w, users: &userClient{wire: w}}, nil
+	return &client{wire: w, users: &userClient{wire: w, pageSize: UserPageSize}}, nil
 }
 
 // parseBaseURL checks that raw is an absolute http(s) URL and drops a

@@ -26,20 +26,22 @@ const maxPages = 100_000
 // userClient implements lms.UserClient over the wire client.
 type userClient struct {
 	wire *wireClient
+	// pageSize is the documented page size (UserPageSize): a shorter page is
+	// the last, so an account of fewer users costs one call. Tests lower it to
+	// match a simulator with small pages.
+	pageSize int
 }
 
 // List returns every user, page by page, with fields= limited to what the
 // adapter reads. It stops at an empty page or at a page shorter than the
-// first: the first page's length is taken as the page size (1,000 on
-// Exceed), so an account of fewer than 1,000 users costs two calls, and a
-// server with a smaller page size is still read in full. Users seen on an
+// documented page size (1,000), so an account of fewer than 1,000 users
+// costs one call. Users seen on an
 // earlier page (pages shift when users are deleted meanwhile) are skipped; a
 // page holding only users already seen means the server ignored page=, and
 // is a Transient error.
 func (c *userClient) List(ctx context.Context) ([]lms.User, error) {
 	var out []lms.User
 	seen := map[int64]bool{}
-	pageSize := 0
 	for page := 1; page <= maxPages; page++ {
 		dtos, err := c.wire.listUsers(ctx, page, userFields, nil)
 		if err != nil {
@@ -59,8 +61,7 @@ func (c *userClient) List(ctx context.Context) ([]lms.User, error) {
 			return nil, fmt.Errorf("%s: %w", errList, lms.NewError(lms.KindTransient, opName(opListUsers), "",
 				fmt.Sprintf("page %d repeats earlier pages: the server ignores page=", page)))
 		}
-		pageSize = max(pageSize, len(dtos))
-		if len(dtos) < pageSize {
+		if len(dtos) < c.pageSize {
 			return out, nil
 		}
 	}

@@ -74,15 +74,18 @@ func TestListReadsEveryPage(t *testing.T) {
 	cases := map[string]struct {
 		pageSize, users, wantCalls int
 	}{
-		"no users":                   {3, 0, 1},
-		"one short page":             {0, 5, 2},
-		"three pages, last short":    {3, 8, 3},
-		"three full pages":           {3, 9, 4},
-		"page size 1, several pages": {1, 3, 4},
+		"no users":                           {3, 0, 1},
+		"one short page of the default size": {0, 5, 1},
+		"three pages, last short":            {3, 8, 3},
+		"three full pages":                   {3, 9, 4},
+		"page size 1, several pages":         {1, 3, 4},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			e := newEnv(t, exceedsim.Seed{PageSize: tc.pageSize, Users: seedUsers(tc.users)})
+			if tc.pageSize > 0 {
+				e.users.(*userClient).pageSize = tc.pageSize
+			}
 			got, err := e.users.List(context.Background())
 			if err != nil {
 				t.Fatalf("List: %v", err)
@@ -124,6 +127,7 @@ func TestListReadsActiveStateAndCustomFields(t *testing.T) {
 
 func TestListRefusesAServerThatIgnoresPage(t *testing.T) {
 	e := newEnv(t, exceedsim.Seed{})
+	e.users.(*userClient).pageSize = 1 // a full page, so List asks for the next
 	e.answer(200, nil, `[{"id": 1, "first_name": "a"}]`)
 	_, err := e.users.List(context.Background())
 	checkKind(t, err, lms.KindTransient)
