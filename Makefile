@@ -55,9 +55,9 @@ lint: golangci-lint ## Run golangci-lint.
 
 .PHONY: verify-gen
 verify-gen: manifests generate ## Fail when generated files differ from the markers.
-	@if [ -n "$$(git status --porcelain -- config/crd config/rbac api charts/lms-operator/crds)" ]; then \
+	@if [ -n "$$(git status --porcelain -- config/crd config/rbac api charts/lms-operator/crds charts/lms-operator/files)" ]; then \
 		echo "Generated files are out of date; run 'make manifests generate' and commit:"; \
-		git status --porcelain -- config/crd config/rbac api charts/lms-operator/crds; git --no-pager diff --stat; exit 1; fi
+		git status --porcelain -- config/crd config/rbac api charts/lms-operator/crds charts/lms-operator/files; git --no-pager diff --stat; exit 1; fi
 	@echo "Generated files are up to date."
 
 .PHONY: envtest-assets
@@ -65,8 +65,8 @@ envtest-assets: ## Build kube-apiserver, etcd and kubectl for envtest into ./bin
 	hack/envtest-assets.sh $(ENVTEST_DIR)
 
 .PHONY: test
-test: manifests generate vet envtest-assets ## Run every test against a real API server and the simulator.
-	KUBEBUILDER_ASSETS=$(ENVTEST_DIR) go test $(GO_TEST_FLAGS) ./...
+test: manifests generate vet envtest-assets helm ## Run every test against a real API server and the simulator.
+	KUBEBUILDER_ASSETS=$(ENVTEST_DIR) HELM=$(HELM) go test $(GO_TEST_FLAGS) ./...
 
 .PHONY: test-unit
 test-unit: ## Run the tests that need no API server.
@@ -98,16 +98,24 @@ $(GOLANGCI_LINT): | $(LOCALBIN)
 .PHONY: helm
 helm: $(HELM)
 $(HELM): | $(LOCALBIN)
-	$(call go-install-tool,$(HELM),helm.sh/helm/v3/cmd/helm,$(HELM_VERSION))
+	$(call go-install-tool,$(HELM),helm.sh/helm/v3/cmd/helm,$(HELM_VERSION),$(HELM_LDFLAGS))
+
+# HELM_LDFLAGS are what helm's own Makefile sets: without them `helm version`
+# prints no patch version, and `helm template`/`helm lint` assume Kubernetes
+# 1.20 (the Kubernetes version of helm's client-go modules is 1.37).
+HELM_LDFLAGS = -s -w -X helm.sh/helm/v3/internal/version.version=$(HELM_VERSION) \
+	-X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=37 \
+	-X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=37
 
 # go-install-tool builds a Go tool at a pinned version into $(LOCALBIN) with
-# the version in its file name, so that a version change rebuilds it.
+# the version in its file name, so that a version change rebuilds it. An
+# optional fourth argument is passed to go install as -ldflags.
 define go-install-tool
 @[ -f "$(1)" ] || { \
 set -e; package=$(2)@$(3) ;\
 echo "Building $${package} into $(LOCALBIN)" ;\
 rm -f $(1) ;\
-GOBIN=$(LOCALBIN) GOFLAGS= go install $${package} ;\
+GOBIN=$(LOCALBIN) GOFLAGS= go install -ldflags '$(4)' $${package} ;\
 mv "$$(echo "$(1)" | sed "s/-$(3)$$//")" $(1) ;\
 }
 endef
