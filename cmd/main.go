@@ -105,7 +105,9 @@ func run(o options) error {
 		}}
 	deps := controller.Deps{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Pool: p,
 		Recorder: func(name string) events.EventRecorder { return mgr.GetEventRecorder(name) }, Clock: clk, Metrics: m}
-	if err := controller.Setup(ctrl.SetupSignalHandler(), mgr, deps, o.concurrency); err != nil {
+	// SetupSignalHandler may be called only once: a second call panics.
+	ctx := ctrl.SetupSignalHandler()
+	if err := controller.Setup(ctx, mgr, deps, o.concurrency); err != nil {
 		return err
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
@@ -115,7 +117,7 @@ func run(o options) error {
 		return fmt.Errorf("add ready check: %w", err)
 	}
 	ctrl.Log.Info("Starting manager", "watchNamespaces", o.watchNamespaces, "providers", deps.Pool.Registry.Providers())
-	return mgr.Start(ctrl.SetupSignalHandler())
+	return mgr.Start(ctx)
 }
 
 func managerOptions(o options, scheme *runtime.Scheme) ctrl.Options {
