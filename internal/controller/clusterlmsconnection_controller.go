@@ -7,9 +7,11 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
 	"github.com/lmsoperator/lms-operator/internal/lms/pool"
@@ -34,9 +36,10 @@ type ClusterLMSConnectionReconciler struct {
 	connectionCore
 }
 
-// NewClusterLMSConnectionReconciler returns a ClusterLMSConnectionReconciler.
-func NewClusterLMSConnectionReconciler(d Deps) *ClusterLMSConnectionReconciler {
-	return &ClusterLMSConnectionReconciler{connectionCore: d.connectionCore("clusterlmsconnection")}
+// NewClusterLMSConnectionReconciler returns a ClusterLMSConnectionReconciler;
+// paused receives the ClusterLMSConnections that paused after a 429.
+func NewClusterLMSConnectionReconciler(d Deps, paused chan event.GenericEvent) *ClusterLMSConnectionReconciler {
+	return &ClusterLMSConnectionReconciler{connectionCore: d.connectionCore("clusterlmsconnection", paused)}
 }
 
 // +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=clusterlmsconnections,verbs=get;list;watch;update;patch
@@ -66,6 +69,7 @@ func (r *ClusterLMSConnectionReconciler) SetupWithManager(mgr ctrl.Manager) erro
 		Watches(&v1alpha1.Learner{}, dependentDeleted(v1alpha1.ClusterLMSConnectionKind), deletesOnly()).
 		Watches(&v1alpha1.LearnerGroup{}, dependentDeleted(v1alpha1.ClusterLMSConnectionKind), deletesOnly()).
 		Watches(&v1alpha1.Enrollment{}, dependentDeleted(v1alpha1.ClusterLMSConnectionKind), deletesOnly()).
+		WatchesRawSource(source.Channel(r.paused, &handler.EnqueueRequestForObject{})).
 		Named("clusterlmsconnection").
 		Complete(r)
 }

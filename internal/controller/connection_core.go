@@ -15,6 +15,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
@@ -53,6 +54,8 @@ type connectionCore struct {
 	Recorder       events.EventRecorder
 	Clock          clock.PassiveClock
 	OnUsersChanged UsersChangedFunc
+	// paused receives the connections that paused after a 429.
+	paused chan event.GenericEvent
 }
 
 // reconcile runs one pass over obj, whose status it fills; the caller patches it.
@@ -69,8 +72,15 @@ func (r *connectionCore) reconcile(ctx context.Context, obj connectionObject) (c
 	st := obj.connStatus()
 	o.apply(&st.Conditions, obj.GetGeneration())
 	st.ObservedGeneration = o.observedGeneration(obj.GetGeneration(), st.ObservedGeneration)
-	r.reportBudget(obj)
-	return o.result()
+	res, err := o.result()
+	if until := r.reportBudget(obj); !until.IsZero() && err == nil {
+		// Look again when the pause ends, so that pausedUntil goes away.
+		wait := until.Sub(r.Clock.Now()) + time.Second
+		if res.RequeueAfter == 0 || wait < res.RequeueAfter {
+			res.RequeueAfter = wait
+		}
+	}
+	return res, err
 }
 
 // connect reads the Secret, (re)builds the client, verifies the credentials
@@ -144,11 +154,12 @@ func (r *connectionCore) secret(ctx context.Context, obj connectionObject) (*cor
 	return &s, nil
 }
 
-// reportBudget publishes the budget's state in status.rateLimit.
-func (r *connectionCore) reportBudget(obj connectionObject) {
+// reportBudget publishes the budget's state in status.rateLimit, and
+// returns the end of a pause after a 429, if any.
+func (r *connectionCore) reportBudget(obj connectionObject) time.Time {
 	conn, ok := r.Pool.Get(obj.poolKey())
 	if !ok {
-		return
+		return time.Time{}
 	}
 	snap := conn.Budget.Snapshot()
 	rl := &v1alpha1.RateLimitStatus{RequestsPerHour: int32(snap.Limits.RequestsPerHour),
@@ -158,6 +169,7 @@ func (r *connectionCore) reportBudget(obj connectionObject) {
 		rl.PausedUntil = &t
 	}
 	obj.connStatus().RateLimit = rl
+	return snap.PausedUntil
 }
 
 // finalize keeps a connection that is still in use, and forgets it otherwise.

@@ -43,7 +43,7 @@ func (r *connectionResolver) resolve(ctx context.Context, namespace string, ref 
 	if o != nil {
 		return nil, o
 	}
-	if ready := meta.FindStatusCondition(conds, v1alpha1.ConditionReady); ready == nil || ready.Status != metav1.ConditionTrue {
+	if ready := meta.FindStatusCondition(conds, v1alpha1.ConditionReady); !usable(ready) {
 		why := "it has no status yet"
 		if ready != nil {
 			why = ready.Reason + ": " + ready.Message
@@ -83,6 +83,12 @@ func (r *connectionResolver) connectionConditions(ctx context.Context, key pool.
 		return nil, &s
 	}
 	return c.Status.Conditions, nil
+}
+
+// usable reports whether a connection with this Ready condition can serve its
+// dependents: when Ready, or while it waits for them to be deleted.
+func usable(ready *metav1.Condition) bool {
+	return ready != nil && (ready.Status == metav1.ConditionTrue || ready.Reason == v1alpha1.ReasonDeleting)
 }
 
 func missingConnection(key pool.Key, err error) *outcome {

@@ -37,9 +37,9 @@ type Deps struct {
 	OnUsersChanged UsersChangedFunc
 }
 
-func (d Deps) connectionCore(name string) connectionCore {
+func (d Deps) connectionCore(name string, paused chan event.GenericEvent) connectionCore {
 	return connectionCore{Client: d.Client, APIReader: d.APIReader, Pool: d.Pool,
-		Recorder: d.Recorder(name), Clock: d.Clock, OnUsersChanged: d.OnUsersChanged}
+		Recorder: d.Recorder(name), Clock: d.Clock, OnUsersChanged: d.OnUsersChanged, paused: paused}
 }
 
 func (d Deps) resolver() *connectionResolver {
@@ -103,27 +103,30 @@ func dependentsOf(c client.Client, kind string, list client.ObjectList) handler.
 }
 
 // readinessChanged passes connection events that change what dependents see:
-// a new generation, or a flip of the Ready condition.
+// a generation the connection has finished reconciling (so that its new
+// settings and budget are in the pool), or a flip of the Ready condition.
 func readinessChanged() builder.WatchesOption {
 	return builder.WithPredicates(predicate.Funcs{
 		UpdateFunc: func(e event.UpdateEvent) bool {
-			if e.ObjectOld.GetGeneration() != e.ObjectNew.GetGeneration() {
-				return true
+			o, n := connStatusOf(e.ObjectOld), connStatusOf(e.ObjectNew)
+			if o == nil || n == nil {
+				return false
 			}
-			return connReady(e.ObjectOld) != connReady(e.ObjectNew)
+			return o.ObservedGeneration != n.ObservedGeneration ||
+				isReady(o.Conditions, e.ObjectOld.GetGeneration()) != isReady(n.Conditions, e.ObjectNew.GetGeneration())
 		},
 		GenericFunc: func(event.GenericEvent) bool { return false },
 	})
 }
 
-func connReady(o client.Object) bool {
+func connStatusOf(o client.Object) *v1alpha1.ConnectionStatus {
 	switch c := o.(type) {
 	case *v1alpha1.LMSConnection:
-		return isReady(c.Status.Conditions, c.Generation)
+		return &c.Status
 	case *v1alpha1.ClusterLMSConnection:
-		return isReady(c.Status.Conditions, c.Generation)
+		return &c.Status
 	}
-	return false
+	return nil
 }
 
 // controllerOptions sets a controller's concurrency.

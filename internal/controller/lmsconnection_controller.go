@@ -7,9 +7,11 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
 	"github.com/lmsoperator/lms-operator/internal/lms/pool"
@@ -34,9 +36,10 @@ type LMSConnectionReconciler struct {
 	connectionCore
 }
 
-// NewLMSConnectionReconciler returns an LMSConnectionReconciler.
-func NewLMSConnectionReconciler(d Deps) *LMSConnectionReconciler {
-	return &LMSConnectionReconciler{connectionCore: d.connectionCore("lmsconnection")}
+// NewLMSConnectionReconciler returns an LMSConnectionReconciler; paused
+// receives the LMSConnections that paused after a 429.
+func NewLMSConnectionReconciler(d Deps, paused chan event.GenericEvent) *LMSConnectionReconciler {
+	return &LMSConnectionReconciler{connectionCore: d.connectionCore("lmsconnection", paused)}
 }
 
 // +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=lmsconnections,verbs=get;list;watch;update;patch
@@ -68,6 +71,7 @@ func (r *LMSConnectionReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Watches(&v1alpha1.Learner{}, dependentDeleted(v1alpha1.LMSConnectionKind), deletesOnly()).
 		Watches(&v1alpha1.LearnerGroup{}, dependentDeleted(v1alpha1.LMSConnectionKind), deletesOnly()).
 		Watches(&v1alpha1.Enrollment{}, dependentDeleted(v1alpha1.LMSConnectionKind), deletesOnly()).
+		WatchesRawSource(source.Channel(r.paused, &handler.EnqueueRequestForObject{})).
 		Named("lmsconnection").
 		Complete(r)
 }

@@ -65,7 +65,8 @@ func TestMain(m *testing.M) {
 }
 
 func runSuite(m *testing.M) int {
-	logf.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.UseDevMode(true), zap.Level(zapLevel())))
+	logf.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.UseDevMode(true), zap.Level(zapLevel()),
+		zap.StacktraceLevel(zapcore.PanicLevel)))
 	utilruntime.Must(clientgoscheme.AddToScheme(testScheme))
 	utilruntime.Must(v1alpha1.AddToScheme(testScheme))
 	env := &envtest.Environment{
@@ -90,9 +91,9 @@ func runSuite(m *testing.M) int {
 
 func zapLevel() zapcore.Level {
 	if os.Getenv("TEST_VERBOSE") != "" {
-		return -2
+		return zapcore.Level(-2)
 	}
-	return 2 // errors only: keep test output readable
+	return zapcore.DPanicLevel // reconcile errors are expected in these tests: keep the output readable
 }
 
 // startManager runs every controller against the envtest API server, with
@@ -159,6 +160,8 @@ type connOpts struct {
 	requestsPerHour int32
 	burst           int32
 	syncInterval    time.Duration
+	// simRequestsPerHour is the simulator's own hourly limit (0: none).
+	simRequestsPerHour int
 }
 
 // credentials returns the Secret data the simulator's default seed accepts.
@@ -176,7 +179,11 @@ func credentials(vendor string) map[string]string {
 // LMSConnection named vendor in ns pointing at it.
 func newConnection(t *testing.T, ns, vendor string, seed lmssim.Seed, o connOpts) *vendorSetup {
 	t.Helper()
-	sim := lmssim.NewTestServer(t, seed, lmssim.Options{})
+	simOpts := lmssim.Options{}
+	if o.simRequestsPerHour > 0 {
+		simOpts.Config = map[string]lmssim.VendorConfig{vendor: {RequestsPerHour: o.simRequestsPerHour}}
+	}
+	sim := lmssim.NewTestServer(t, seed, simOpts)
 	create(t, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: vendor + "-credentials"},
 		StringData: credentials(vendor)})
 	c := &v1alpha1.LMSConnection{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: vendor}}
@@ -336,3 +343,27 @@ func remove(t *testing.T, obj client.Object) {
 		t.Fatalf("delete %T %s: %v", obj, obj.GetName(), err)
 	}
 }
+
+func readyCondition(t *testing.T, obj client.Object) metav1.Condition {
+	t.Helper()
+	c := meta.FindStatusCondition(conditionsOf(obj), v1alpha1.ConditionReady)
+	if c == nil {
+		t.Fatalf("%s %s has no Ready condition", kindOf(obj), obj.GetName())
+	}
+	return *c
+}
+
+func findCondition(conds []metav1.Condition, typ string) *metav1.Condition {
+	return meta.FindStatusCondition(conds, typ)
+}
+
+func containsAny(s string, subs ...string) bool {
+	for _, x := range subs {
+		if strings.Contains(s, x) {
+			return true
+		}
+	}
+	return false
+}
+
+func clientInNamespace(ns string) client.ListOption { return client.InNamespace(ns) }

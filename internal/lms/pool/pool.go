@@ -77,6 +77,9 @@ type Pool struct {
 	MaxWait time.Duration
 	// Observer, when set, builds each connection's metrics observer.
 	Observer ObserverFactory
+	// OnPause, when set, is told when a connection pauses after a 429, so
+	// that its status can show pausedUntil at once.
+	OnPause func(Key)
 
 	mu    sync.RWMutex
 	conns map[Key]*Connection
@@ -138,6 +141,9 @@ func (p *Pool) httpClient(c *Connection) *http.Client {
 	if p.Observer != nil {
 		t.Observer = p.Observer(c.Key, c.Settings.Provider)
 	}
+	if p.OnPause != nil {
+		t.Observer = pauseNotifier{next: t.Observer, key: c.Key, notify: p.OnPause}
+	}
 	timeout := p.Timeout
 	if timeout == 0 {
 		timeout = 30 * time.Second
@@ -150,4 +156,30 @@ func (p *Pool) Remove(key Key) {
 	p.mu.Lock()
 	delete(p.conns, key)
 	p.mu.Unlock()
+}
+
+// pauseNotifier passes a connection's pauses to a callback.
+type pauseNotifier struct {
+	next   budget.Observer
+	key    Key
+	notify func(Key)
+}
+
+func (n pauseNotifier) Sent(op string, status int, d time.Duration) {
+	if n.next != nil {
+		n.next.Sent(op, status, d)
+	}
+}
+
+func (n pauseNotifier) Held(op string, paused bool) {
+	if n.next != nil {
+		n.next.Held(op, paused)
+	}
+}
+
+func (n pauseNotifier) Paused(d time.Duration) {
+	if n.next != nil {
+		n.next.Paused(d)
+	}
+	n.notify(n.key)
 }
