@@ -72,6 +72,12 @@ test: manifests generate vet envtest-assets helm ## Run every test against a rea
 test-unit: ## Run the tests that need no API server.
 	go test $(GO_TEST_FLAGS) ./internal/lms/... ./internal/lmssim/...
 
+##@ Demo
+
+.PHONY: demo
+demo: ## Run the operator against the vendor simulator on a local API server (Ctrl-C stops it).
+	hack/demo.sh
+
 ##@ Build
 
 .PHONY: build
