@@ -1,0 +1,132 @@
+package controller
+
+import (
+	"context"
+	"maps"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/lmsoperator/lms-operator/api/v1alpha1"
+)
+
+// groupsIn lists the LearnerGroups of a namespace from the cache.
+func (r *LearnerGroupReconciler) groupsIn(ctx context.Context, ns string) []v1alpha1.LearnerGroup {
+	var list v1alpha1.LearnerGroupList
+	if err := r.client.List(ctx, &list, client.InNamespace(ns)); err != nil {
+		return nil
+	}
+	return list.Items
+}
+
+// groupsOfLearner maps a Learner to the LearnerGroups of its namespace that
+// declare it, by name or by a selector matching its labels. On an update it
+// is called with the old and the new Learner, so that a label change
+// reaches the groups the Learner leaves as well as those it joins.
+func (r *LearnerGroupReconciler) groupsOfLearner(ctx context.Context, o client.Object) []reconcile.Request {
+	var out []reconcile.Request
+	for _, g := range r.groupsIn(ctx, o.GetNamespace()) {
+		if declaresLearner(&g, o) {
+			out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&g)})
+		}
+	}
+	return out
+}
+
+// declaresLearner reports whether the group names the Learner in
+// members.learnerRefs or selects it with members.selector.
+func declaresLearner(g *v1alpha1.LearnerGroup, l client.Object) bool {
+	for _, ref := range g.Spec.Members.LearnerRefs {
+		if ref.Name == l.GetName() {
+			return true
+		}
+	}
+	if g.Spec.Members.Selector == nil {
+		return false
+	}
+	sel, err := metav1.LabelSelectorAsSelector(g.Spec.Members.Selector)
+	return err == nil && sel.Matches(labels.Set(l.GetLabels()))
+}
+
+// relatedGroups maps a LearnerGroup to the groups whose parentRef names it
+// (they wait for its LMS group), and, while it is being deleted, to its
+// parent (which waits for its children to go before it can be deleted).
+func (r *LearnerGroupReconciler) relatedGroups(ctx context.Context, o client.Object) []reconcile.Request {
+	g, ok := o.(*v1alpha1.LearnerGroup)
+	if !ok {
+		return nil
+	}
+	var out []reconcile.Request
+	for _, c := range r.groupsIn(ctx, g.Namespace) {
+		if parentName(&c) == g.Name {
+			out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&c)})
+		}
+	}
+	if p := parentName(g); p != "" && !g.DeletionTimestamp.IsZero() {
+		out = append(out, reconcile.Request{NamespacedName: client.ObjectKey{Namespace: g.Namespace, Name: p}})
+	}
+	return out
+}
+
+// parentName is the name in spec.enabley.parentRef, or "".
+func parentName(g *v1alpha1.LearnerGroup) string {
+	if g.Spec.Enabley == nil || g.Spec.Enabley.ParentRef == nil {
+		return ""
+	}
+	return g.Spec.Enabley.ParentRef.Name
+}
+
+// childGroups names the LearnerGroups whose parentRef names run's group.
+func (run *groupRun) childGroups(ctx context.Context) []string {
+	var names []string
+	for _, c := range run.groupsIn(ctx, run.g.Namespace) {
+		if parentName(&c) == run.g.Name {
+			names = append(names, c.Name)
+		}
+	}
+	return names
+}
+
+// groupIdentityChanged passes LearnerGroup events that concern related
+// groups: creation and deletion, a new status.externalID, and the start of
+// a deletion.
+func groupIdentityChanged() builder.WatchesOption {
+	return builder.WithPredicates(predicate.Funcs{
+		UpdateFunc: func(e event.UpdateEvent) bool {
+			o, okO := e.ObjectOld.(*v1alpha1.LearnerGroup)
+			n, okN := e.ObjectNew.(*v1alpha1.LearnerGroup)
+			if !okO || !okN {
+				return false
+			}
+			return o.Status.ExternalID != n.Status.ExternalID || o.DeletionTimestamp.IsZero() != n.DeletionTimestamp.IsZero()
+		},
+		GenericFunc: func(event.GenericEvent) bool { return false },
+	})
+}
+
+// membershipChanged passes Learner events that may change a group's
+// members: creation and deletion, a new generation, a label change, a new
+// status.externalID, a flip of Ready, and the start of a deletion.
+func membershipChanged() builder.WatchesOption {
+	return builder.WithPredicates(predicate.Funcs{
+		UpdateFunc: func(e event.UpdateEvent) bool {
+			o, okO := e.ObjectOld.(*v1alpha1.Learner)
+			n, okN := e.ObjectNew.(*v1alpha1.Learner)
+			if !okO || !okN {
+				return false
+			}
+			return o.Generation != n.Generation || !maps.Equal(o.Labels, n.Labels) ||
+				o.Status.ExternalID != n.Status.ExternalID ||
+				meta.IsStatusConditionTrue(o.Status.Conditions, v1alpha1.ConditionReady) !=
+					meta.IsStatusConditionTrue(n.Status.Conditions, v1alpha1.ConditionReady) ||
+				o.DeletionTimestamp.IsZero() != n.DeletionTimestamp.IsZero()
+		},
+		GenericFunc: func(event.GenericEvent) bool { return false },
+	})
+}
