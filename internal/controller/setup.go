@@ -4,7 +4,12 @@ import (
 	"context"
 	"fmt"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+
+	"github.com/lmsoperator/lms-operator/api/v1alpha1"
+	"github.com/lmsoperator/lms-operator/internal/lms/pool"
 )
 
 // Setup registers the field indexes and every controller with mgr.
@@ -16,14 +21,17 @@ func Setup(ctx context.Context, mgr ctrl.Manager, d Deps, concurrency int) error
 	}
 	learners := NewLearnerReconciler(d)
 	d.OnUsersChanged = learners.UsersChanged
+	pausedConns, pausedClusterConns := make(chan event.GenericEvent, 64), make(chan event.GenericEvent, 64)
+	d.Pool.OnPause = func(k pool.Key) { notifyPause(k, pausedConns, pausedClusterConns) }
 	steps := []struct {
 		name  string
 		setup func() error
 	}{
-		{"LMSConnection", func() error { return NewLMSConnectionReconciler(d).SetupWithManager(mgr) }},
-		{"ClusterLMSConnection", func() error { return NewClusterLMSConnectionReconciler(d).SetupWithManager(mgr) }},
+		{"LMSConnection", func() error { return NewLMSConnectionReconciler(d, pausedConns).SetupWithManager(mgr) }},
+		{"ClusterLMSConnection", func() error { return NewClusterLMSConnectionReconciler(d, pausedClusterConns).SetupWithManager(mgr) }},
 		{"Learner", func() error { return learners.SetupWithManager(mgr, concurrency) }},
 		{"LearnerGroup", func() error { return NewLearnerGroupReconciler(d).SetupWithManager(mgr, concurrency) }},
+		{"Enrollment", func() error { return NewEnrollmentReconciler(d).SetupWithManager(mgr, concurrency) }},
 	}
 	for _, s := range steps {
 		if err := s.setup(); err != nil {
@@ -31,4 +39,22 @@ func Setup(ctx context.Context, mgr ctrl.Manager, d Deps, concurrency int) error
 		}
 	}
 	return nil
+}
+
+// notifyPause enqueues the connection of k, so that its status shows the
+// pause at once. It never blocks a vendor call: a full channel drops the
+// event, and the connection's periodic status refresh shows the pause anyway.
+func notifyPause(k pool.Key, conns, clusterConns chan event.GenericEvent) {
+	meta := metav1.ObjectMeta{Namespace: k.Namespace, Name: k.Name}
+	var ev event.GenericEvent
+	ch := conns
+	if k.Kind == v1alpha1.ClusterLMSConnectionKind {
+		ch, ev.Object = clusterConns, &v1alpha1.ClusterLMSConnection{ObjectMeta: meta}
+	} else {
+		ev.Object = &v1alpha1.LMSConnection{ObjectMeta: meta}
+	}
+	select {
+	case ch <- ev:
+	default:
+	}
 }
