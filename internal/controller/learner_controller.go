@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -36,12 +37,17 @@ type LearnerReconciler struct {
 	metrics  *metrics.Metrics
 	// changed receives Learners whose user changed in an inventory refresh.
 	changed chan event.GenericEvent
+	// started is when this process started; attempted holds the identity
+	// keys this process has sent a create for. Together they say when a
+	// user's absence from the inventory can be trusted (see absenceKnown).
+	started   time.Time
+	attempted sync.Map
 }
 
 // NewLearnerReconciler returns a LearnerReconciler.
 func NewLearnerReconciler(d Deps) *LearnerReconciler {
 	return &LearnerReconciler{client: d.Client, conns: d.resolver(), recorder: d.Recorder("learner"),
-		clock: d.Clock, metrics: d.Metrics, changed: make(chan event.GenericEvent, 1024)}
+		clock: d.Clock, metrics: d.Metrics, changed: make(chan event.GenericEvent, 1024), started: d.Clock.Now()}
 }
 
 // learnerRun is one reconcile of one Learner.
@@ -132,7 +138,8 @@ func (run *learnerRun) sync(ctx context.Context) outcome {
 		return run.observe(want, have, found)
 	}
 	if !found {
-		return withTokens(ctx, run.conn, 3, lms.PriorityWrite, func(ctx context.Context) outcome { return run.create(ctx, want) })
+		absent := run.absenceKnown(want)
+		return withTokens(ctx, run.conn, 3, lms.PriorityWrite, func(ctx context.Context) outcome { return run.create(ctx, want, absent) })
 	}
 	if len(userDiff(want, have, run.caps)) == 0 {
 		run.l.Status.ExternalID = have.ID
@@ -158,19 +165,40 @@ func (run *learnerRun) observe(want, have lms.User, found bool) outcome {
 	return done(v1alpha1.ReasonObserved, "the LMS user matches the spec", run.interval)
 }
 
-// create confirms absence with one lookup by identity key (a user created
-// just before a crash is adopted, not duplicated), then creates the user.
-func (run *learnerRun) create(ctx context.Context, want lms.User) outcome {
+// absenceKnown reports whether the user's absence from the inventory can be
+// trusted without a lookup: the snapshot was read after this process started
+// and this process never sent a create for the user. A create sent by an
+// earlier process (a crash between the vendor's commit and the status write)
+// happened before this process started, so the snapshot holds its user.
+func (run *learnerRun) absenceKnown(want lms.User) bool {
+	if _, tried := run.attempted.Load(run.identity(want)); tried {
+		return false
+	}
+	_, at := run.conn.Users.Loaded()
+	return at.After(run.started)
+}
+
+func (run *learnerRun) identity(want lms.User) string {
+	return run.conn.Key.String() + "/" + want.ExternalID + "/" + want.Email
+}
+
+// create confirms absence with one lookup by identity key, unless the
+// inventory already proves it (absenceKnown), so that a user created just
+// before a crash is adopted, not duplicated; then it creates the user.
+func (run *learnerRun) create(ctx context.Context, want lms.User, absent bool) outcome {
 	users := run.conn.Client.Users()
-	existing, err := users.Lookup(ctx, want.ExternalID, want.Email)
-	if err == nil {
-		run.conn.Users.Put(*existing)
-		run.event(corev1.EventTypeNormal, "Adopted", "Adopt", "Adopted the existing LMS user %s (id %s)", want.Email, existing.ID)
-		return run.update(ctx, want, *existing)
+	if !absent {
+		existing, err := users.Lookup(ctx, want.ExternalID, want.Email)
+		if err == nil {
+			run.conn.Users.Put(*existing)
+			run.event(corev1.EventTypeNormal, "Adopted", "Adopt", "Adopted the existing LMS user %s (id %s)", want.Email, existing.ID)
+			return run.update(ctx, want, *existing)
+		}
+		if !lms.IsNotFound(err) {
+			return run.failed("look up user", err)
+		}
 	}
-	if !lms.IsNotFound(err) {
-		return run.failed("look up user", err)
-	}
+	run.attempted.Store(run.identity(want), true)
 	created, err := users.Create(ctx, want)
 	if lms.IsAlreadyExists(err) {
 		return working(v1alpha1.ReasonProgressing, "the user appeared meanwhile; adopting it", time.Second)
