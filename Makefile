@@ -125,3 +125,12 @@ GOBIN=$(LOCALBIN) GOFLAGS= go install -ldflags '$(4)' $${package} ;\
 mv "$$(echo "$(1)" | sed "s/-$(3)$$//")" $(1) ;\
 }
 endef
+
+##@ Benchmarks
+
+BENCH_LEARNERS ?= 2000
+BENCH_VENDOR ?= eleap
+
+.PHONY: bench
+bench: manifests envtest-assets ## Print the vendor calls and times of creating BENCH_LEARNERS Learners, then of the steady state.
+	KUBEBUILDER_ASSETS=$(ENVTEST_DIR) go run ./hack/bench -learners $(BENCH_LEARNERS) -vendor $(BENCH_VENDOR)
