@@ -9,6 +9,8 @@ import (
 	"k8s.io/utils/ptr"
 	kstatus "sigs.k8s.io/cli-utils/pkg/kstatus/status"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
 	"github.com/lmsoperator/lms-operator/internal/lmssim"
 	"github.com/lmsoperator/lms-operator/internal/lmssim/eleapsim"
@@ -178,4 +180,40 @@ func stringOf(d *v1alpha1.Drift) string {
 		return "<nil>"
 	}
 	return fmt.Sprintf("%+v", *d)
+}
+
+func TestUnsupportedRoleStallsWithoutVendorCalls(t *testing.T) {
+	cases := map[string]v1alpha1.LearnerRole{lmssim.Exceed: v1alpha1.RoleInstructor, lmssim.Enabley: v1alpha1.RoleSupervisor}
+	for vendor, role := range cases {
+		t.Run(vendor, func(t *testing.T) {
+			ns := newNamespace(t)
+			v := newConnection(t, ns, vendor, lmssim.DefaultSeed(), connOpts{})
+			waitReady(t, v.conn)
+			before := v.sim.Total(vendor)
+			l := v.learner("boss", "boss@example.com")
+			l.Spec.Role = role
+			create(t, l)
+			waitCondition(t, l, v1alpha1.ConditionStalled, metav1.ConditionTrue, v1alpha1.ReasonUnsupported)
+			if s := kstatusOf(t, l); s != kstatus.FailedStatus {
+				t.Errorf("kstatus of a Learner with an unsupported role = %s, want Failed", s)
+			}
+			if n := v.sim.Total(vendor) - before; n > 1 { // at most the connection's inventory list
+				t.Errorf("a Learner with an unsupported role cost %d vendor calls, want none of its own", n)
+			}
+			update(t, l, func() { l.Spec.Role = v1alpha1.RoleLearner })
+			waitReady(t, l)
+		})
+	}
+}
+
+func TestVendorCallsAreCountedInMetrics(t *testing.T) {
+	ns := newNamespace(t)
+	v := newConnection(t, ns, lmssim.Exceed, lmssim.DefaultSeed(), connOpts{})
+	l := v.learner("metered", "metered@example.com")
+	create(t, l)
+	waitReady(t, l)
+	got := testutil.ToFloat64(testMetric.VendorCalls.WithLabelValues("exceed", "POST /api/v2/users", "2xx"))
+	if got < 1 {
+		t.Errorf("lms_vendor_requests_total{vendor=exceed,operation=POST /api/v2/users,result=2xx} = %v, want at least 1", got)
+	}
 }

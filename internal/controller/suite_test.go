@@ -33,6 +33,7 @@ import (
 
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
 	"github.com/lmsoperator/lms-operator/internal/lms"
+	"github.com/lmsoperator/lms-operator/internal/lms/budget"
 	"github.com/lmsoperator/lms-operator/internal/lms/eleap"
 	"github.com/lmsoperator/lms-operator/internal/lms/enabley"
 	"github.com/lmsoperator/lms-operator/internal/lms/exceed"
@@ -111,7 +112,10 @@ func startManager(ctx context.Context, cfg *rest.Config) error {
 	}
 	testPool = &pool.Pool{Registry: lms.Registry{
 		lms.ProviderELeaP: eleap.New, lms.ProviderEnabley: enabley.New, lms.ProviderExceed: exceed.New,
-	}, Clock: clock.RealClock{}, Timeout: 5 * time.Second, MaxWait: 200 * time.Millisecond}
+	}, Clock: clock.RealClock{}, Timeout: 5 * time.Second, MaxWait: 200 * time.Millisecond,
+		Observer: func(k pool.Key, p lms.Provider) budget.Observer {
+			return metrics.Observer{M: testMetric, Vendor: string(p), Connection: k.String()}
+		}}
 	d := Deps{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Pool: testPool,
 		Recorder: func(n string) events.EventRecorder { return mgr.GetEventRecorder(n) },
 		Clock:    clock.RealClock{}, Metrics: testMetric}
