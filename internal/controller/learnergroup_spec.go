@@ -34,7 +34,7 @@ func (run *groupRun) validate(ctx context.Context) *outcome {
 		o = stalled(v1alpha1.ReasonInvalidSpec, "spec.enabley.type is required on Enabley"+run.groupTypes(ctx))
 	case run.caps.GroupTypes && spec.Active != nil && !*spec.Active:
 		o = stalled(v1alpha1.ReasonUnsupported, "Enabley groups have no active flag: spec.active cannot be false on Enabley")
-	case spec.MembershipPolicy == v1alpha1.MembershipAuthoritative && !listsMembers(provider):
+	case spec.MembershipPolicy == v1alpha1.MembershipAuthoritative && !run.caps.GroupMembers:
 		o = stalled(v1alpha1.ReasonUnsupported, fmt.Sprintf("%s has no API to list a group's members, so the Authoritative "+
 			"policy cannot find members added in the LMS by hand; use membershipPolicy: Additive", provider))
 	default:
@@ -43,11 +43,6 @@ func (run *groupRun) validate(ctx context.Context) *outcome {
 	return &o
 }
 
-// listsMembers reports whether the vendor can list a group's members.
-// Enabley documents no such call (its GroupClient.Members is Unsupported).
-func listsMembers(p lms.Provider) bool {
-	return p != lms.ProviderEnabley
-}
 
 // groupTypes names the group types the vendor accepts, for a message: one
 // call, made only on the way to Stalled.

@@ -87,6 +87,9 @@ type Capabilities struct {
 	Groups bool
 	// GroupTypes is true when groups have a type and a parent (Enabley).
 	GroupTypes bool
+	// GroupMembers is true when a group's members can be listed
+	// (GroupClient.Members); without it the Authoritative policy cannot work.
+	GroupMembers bool
 	// Targets are the enrollment targets supported; empty when none.
 	Targets []TargetKind
 	// GroupEnrollment is true when a group can be assigned to a target directly.

@@ -41,7 +41,7 @@ func TestNewNeedsTheAPIToken(t *testing.T) {
 func TestCapabilities(t *testing.T) {
 	e := newEnv(t, testSeed())
 	want := lms.Capabilities{
-		Groups: true, Targets: []lms.TargetKind{lms.TargetCourse, lms.TargetLearningPath}, GroupEnrollment: true,
+		Groups: true, GroupMembers: true, Targets: []lms.TargetKind{lms.TargetCourse, lms.TargetLearningPath}, GroupEnrollment: true,
 		Roles:        []lms.Role{lms.RoleLearner, lms.RoleInstructor, lms.RoleSupervisor, lms.RoleManager},
 		CustomFields: true, MiddleName: true, Description: true, Progress: true,
 	}

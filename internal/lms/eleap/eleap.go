@@ -90,6 +90,7 @@ var _ lms.Client = (*client)(nil)
 func (c *client) Capabilities() lms.Capabilities {
 	return lms.Capabilities{
 		Groups:          true,
+		GroupMembers:    true,
 		GroupTypes:      false,
 		Targets:         []lms.TargetKind{lms.TargetCourse, lms.TargetLearningPath},
 		GroupEnrollment: true,
