@@ -3,15 +3,9 @@ package controller
 import (
 	"context"
 
-	corev1 "k8s.io/api/core/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
-	"sigs.k8s.io/controller-runtime/pkg/handler"
-	"sigs.k8s.io/controller-runtime/pkg/predicate"
-	"sigs.k8s.io/controller-runtime/pkg/reconcile"
-	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
 	"github.com/lmsoperator/lms-operator/internal/lms/pool"
@@ -49,39 +43,12 @@ func NewClusterLMSConnectionReconciler(d Deps, paused chan event.GenericEvent) *
 
 // Reconcile implements reconcile.Reconciler.
 func (r *ClusterLMSConnectionReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	var obj v1alpha1.ClusterLMSConnection
-	if err := r.Client.Get(ctx, req.NamespacedName, &obj); err != nil {
-		return ctrl.Result{}, client.IgnoreNotFound(err)
-	}
-	orig := obj.DeepCopy()
-	res, err := r.reconcile(ctx, clusterConnection{&obj})
-	if perr := patchStatus(ctx, r.Client, orig, &obj, orig.Status, obj.Status); perr != nil && err == nil {
-		err = perr
-	}
-	return res, err
+	return r.reconcileObject(ctx, req.NamespacedName, clusterConnection{&v1alpha1.ClusterLMSConnection{}})
 }
 
-// SetupWithManager registers the controller.
+// SetupWithManager registers the controller: it watches ClusterLMSConnections, their
+// Secrets (metadata only), their pauses after a 429 and, while one is being
+// deleted, its users.
 func (r *ClusterLMSConnectionReconciler) SetupWithManager(mgr ctrl.Manager) error {
-	return ctrl.NewControllerManagedBy(mgr).
-		For(&v1alpha1.ClusterLMSConnection{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
-		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.forSecret)).
-		Watches(&v1alpha1.Learner{}, dependentDeleted(v1alpha1.ClusterLMSConnectionKind), deletesOnly()).
-		Watches(&v1alpha1.LearnerGroup{}, dependentDeleted(v1alpha1.ClusterLMSConnectionKind), deletesOnly()).
-		Watches(&v1alpha1.Enrollment{}, dependentDeleted(v1alpha1.ClusterLMSConnectionKind), deletesOnly()).
-		WatchesRawSource(source.Channel(r.paused, &handler.EnqueueRequestForObject{})).
-		Named("clusterlmsconnection").
-		Complete(r)
-}
-
-func (r *ClusterLMSConnectionReconciler) forSecret(ctx context.Context, s client.Object) []reconcile.Request {
-	var list v1alpha1.ClusterLMSConnectionList
-	if err := r.Client.List(ctx, &list, client.MatchingFields{indexSecret: s.GetNamespace() + "/" + s.GetName()}); err != nil {
-		return nil
-	}
-	out := make([]reconcile.Request, 0, len(list.Items))
-	for _, c := range list.Items {
-		out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&c)})
-	}
-	return out
+	return r.setup(mgr, &v1alpha1.ClusterLMSConnection{}, &v1alpha1.ClusterLMSConnectionList{}, "clusterlmsconnection", r)
 }

@@ -13,10 +13,15 @@ import (
 	"k8s.io/client-go/tools/events"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
 	"github.com/lmsoperator/lms-operator/internal/lms"
@@ -213,4 +218,48 @@ func (r *connectionCore) warn(obj client.Object, reason, action, format string, 
 func isReady(conds []metav1.Condition, gen int64) bool {
 	c := meta.FindStatusCondition(conds, v1alpha1.ConditionReady)
 	return c != nil && c.Status == metav1.ConditionTrue && c.ObservedGeneration == gen
+}
+
+// reconcileObject reads the connection of key into obj, runs one pass and
+// patches its status when it changed.
+func (r *connectionCore) reconcileObject(ctx context.Context, key client.ObjectKey, obj connectionObject) (ctrl.Result, error) {
+	if err := r.Client.Get(ctx, key, obj.object()); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	orig := obj.object().DeepCopyObject().(client.Object)
+	origStatus := obj.connStatus().DeepCopy()
+	res, err := r.reconcile(ctx, obj)
+	if perr := patchStatus(ctx, r.Client, orig, obj.object(), *origStatus, *obj.connStatus()); perr != nil && err == nil {
+		err = perr
+	}
+	return res, err
+}
+
+// setup registers a connection controller for objects of obj's kind (kind is
+// LMSConnectionKind or ClusterLMSConnectionKind), listed with list.
+func (r *connectionCore) setup(mgr ctrl.Manager, obj client.Object, list client.ObjectList, name string, rec reconcile.Reconciler) error {
+	kind := v1alpha1.LMSConnectionKind
+	if _, ok := obj.(*v1alpha1.ClusterLMSConnection); ok {
+		kind = v1alpha1.ClusterLMSConnectionKind
+	}
+	return ctrl.NewControllerManagedBy(mgr).
+		For(obj, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.forSecret(list))).
+		Watches(&v1alpha1.Learner{}, dependentDeleted(kind), deletesOnly()).
+		Watches(&v1alpha1.LearnerGroup{}, dependentDeleted(kind), deletesOnly()).
+		Watches(&v1alpha1.Enrollment{}, dependentDeleted(kind), deletesOnly()).
+		WatchesRawSource(source.Channel(r.paused, &handler.EnqueueRequestForObject{})).
+		Named(name).
+		Complete(rec)
+}
+
+// forSecret maps a Secret to the connections (listed with list) that use it.
+func (r *connectionCore) forSecret(list client.ObjectList) handler.MapFunc {
+	return func(ctx context.Context, s client.Object) []reconcile.Request {
+		l := list.DeepCopyObject().(client.ObjectList)
+		if err := r.Client.List(ctx, l, client.MatchingFields{indexSecret: s.GetNamespace() + "/" + s.GetName()}); err != nil {
+			return nil
+		}
+		return requestsFor(l)
+	}
 }

@@ -92,14 +92,18 @@ func dependentsOf(c client.Client, kind string, list client.ObjectList) handler.
 		if err := c.List(ctx, l, client.MatchingFields{indexConnection: indexValue(key)}); err != nil {
 			return nil
 		}
-		var out []reconcile.Request
-		_ = meta.EachListItem(l, func(obj runtime.Object) error {
-			co := obj.(client.Object)
-			out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(co)})
-			return nil
-		})
-		return out
+		return requestsFor(l)
 	})
+}
+
+// requestsFor returns a request for every item of l.
+func requestsFor(l client.ObjectList) []reconcile.Request {
+	var out []reconcile.Request
+	_ = meta.EachListItem(l, func(obj runtime.Object) error {
+		out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(obj.(client.Object))})
+		return nil
+	})
+	return out
 }
 
 // readinessChanged passes connection events that change what dependents see:
