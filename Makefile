@@ -41,6 +41,10 @@ manifests: controller-gen ## Generate CRDs and RBAC from the markers.
 generate: controller-gen ## Generate DeepCopy methods.
 	$(CONTROLLER_GEN) object:headerFile="hack/boilerplate.go.txt" paths="./api/..."
 
+.PHONY: api-docs
+api-docs: ## Generate docs/api-reference.md from the Go types of api/v1alpha1.
+	go run ./hack/gen-api-docs --dir api/v1alpha1 --out docs/api-reference.md
+
 .PHONY: fmt
 fmt: ## Run go fmt.
 	go fmt ./...
@@ -54,10 +58,10 @@ lint: golangci-lint ## Run golangci-lint.
 	$(GOLANGCI_LINT) run ./...
 
 .PHONY: verify-gen
-verify-gen: manifests generate ## Fail when generated files differ from the markers.
-	@if [ -n "$$(git status --porcelain -- config/crd config/rbac api charts/lms-operator/crds charts/lms-operator/files)" ]; then \
-		echo "Generated files are out of date; run 'make manifests generate' and commit:"; \
-		git status --porcelain -- config/crd config/rbac api charts/lms-operator/crds charts/lms-operator/files; git --no-pager diff --stat; exit 1; fi
+verify-gen: manifests generate api-docs ## Fail when generated files differ from the markers.
+	@if [ -n "$$(git status --porcelain -- config/crd config/rbac api charts/lms-operator/crds charts/lms-operator/files docs/api-reference.md)" ]; then \
+		echo "Generated files are out of date; run 'make manifests generate api-docs' and commit:"; \
+		git status --porcelain -- config/crd config/rbac api charts/lms-operator/crds charts/lms-operator/files docs/api-reference.md; git --no-pager diff --stat; exit 1; fi
 	@echo "Generated files are up to date."
 
 .PHONY: envtest-assets
