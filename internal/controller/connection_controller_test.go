@@ -193,7 +193,7 @@ func TestBudgetNeverExceedsRequestsPerHourAndObjectsConvergeAsItAllows(t *testin
 		connOpts{requestsPerHour: perHour, burst: perHour, simRequestsPerHour: perHour})
 	waitReady(t, v.conn)
 	var learners []*v1alpha1.Learner
-	for i := range 15 {
+	for i := range 30 { // one create call each on Exceed: more than the hour's 20
 		l := v.learner(fmt.Sprintf("b%02d", i), fmt.Sprintf("b%02d@example.com", i))
 		create(t, l)
 		learners = append(learners, l)
@@ -210,15 +210,20 @@ func TestBudgetNeverExceedsRequestsPerHourAndObjectsConvergeAsItAllows(t *testin
 		t.Errorf("the simulator answered %d 429s: the budget let calls go over its limit", n)
 	}
 	waiting := 0
-	for _, l := range learners {
-		get(t, l)
-		if c := findCondition(l.Status.Conditions, v1alpha1.ConditionReady); c != nil && c.Reason == v1alpha1.ReasonWaitingForRateBudget {
-			waiting++
+	waitFor(t, "a Learner to report WaitingForRateBudget", 10*time.Second, func() (bool, string) {
+		waiting = 0
+		reasons := map[string]int{}
+		for _, l := range learners {
+			get(t, l)
+			if c := findCondition(l.Status.Conditions, v1alpha1.ConditionReady); c != nil {
+				reasons[c.Reason]++
+				if c.Reason == v1alpha1.ReasonWaitingForRateBudget {
+					waiting++
+				}
+			}
 		}
-	}
-	if waiting == 0 {
-		t.Error("no Learner reports WaitingForRateBudget although the budget is spent")
-	}
+		return waiting > 0, fmt.Sprintf("Ready reasons: %v", reasons)
+	})
 	t.Logf("budget %d/h: %d calls counted by the simulator, %d Learners waiting for budget", perHour, v.sim.Total(lmssim.Exceed), waiting)
 
 	// A larger budget (the vendor raised the account's limit) lets everything converge.

@@ -139,7 +139,11 @@ func (run *learnerRun) sync(ctx context.Context) outcome {
 	}
 	if !found {
 		absent := run.absenceKnown(want)
-		return withTokens(ctx, run.conn, 3, lms.PriorityWrite, func(ctx context.Context) outcome { return run.create(ctx, want, absent) })
+		calls := 3 // lookup, create, and eLeaP's read-back of the new id
+		if absent {
+			calls = 2
+		}
+		return withTokens(ctx, run.conn, calls, lms.PriorityWrite, func(ctx context.Context) outcome { return run.create(ctx, want, absent) })
 	}
 	if len(userDiff(want, have, run.caps)) == 0 {
 		run.l.Status.ExternalID = have.ID
