@@ -43,7 +43,6 @@ func (run *groupRun) validate(ctx context.Context) *outcome {
 	return &o
 }
 
-
 // groupTypes names the group types the vendor accepts, for a message: one
 // call, made only on the way to Stalled.
 func (run *groupRun) groupTypes(ctx context.Context) string {
