@@ -28,6 +28,8 @@ type outcome struct {
 	requeueAfter time.Duration
 	// err is returned to controller-runtime for backoff (transient failures).
 	err error
+	// connectionGone: the referenced connection does not exist.
+	connectionGone bool
 }
 
 // done is the outcome of a converged object.

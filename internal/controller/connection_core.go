@@ -229,7 +229,9 @@ func (r *connectionCore) reconcileObject(ctx context.Context, key client.ObjectK
 	orig := obj.object().DeepCopyObject().(client.Object)
 	origStatus := obj.connStatus().DeepCopy()
 	res, err := r.reconcile(ctx, obj)
-	if perr := patchStatus(ctx, r.Client, orig, obj.object(), *origStatus, *obj.connStatus()); perr != nil && err == nil {
+	// A connection's status owns nothing in the LMS: the last writer wins.
+	perr := patchStatus(ctx, r.Client, orig, obj.object(), *origStatus, *obj.connStatus(), false)
+	if perr != nil && err == nil {
 		err = perr
 	}
 	return res, err

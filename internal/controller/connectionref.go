@@ -94,6 +94,7 @@ func usable(ready *metav1.Condition) bool {
 func missingConnection(key pool.Key, err error) *outcome {
 	if apierrors.IsNotFound(err) {
 		w := working(v1alpha1.ReasonConnectionNotReady, fmt.Sprintf("%s %s not found", key.Kind, key), 0)
+		w.connectionGone = true
 		return &w
 	}
 	return &outcome{reason: v1alpha1.ReasonConnectionNotReady, message: err.Error(), err: err}

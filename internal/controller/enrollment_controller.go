@@ -26,6 +26,7 @@ import (
 // when subjects leave, and reports progress read within the request budget.
 type EnrollmentReconciler struct {
 	client   client.Client
+	status   statusWriter
 	conns    *connectionResolver
 	recorder events.EventRecorder
 	clock    clock.PassiveClock
@@ -37,7 +38,7 @@ type EnrollmentReconciler struct {
 
 // NewEnrollmentReconciler returns an EnrollmentReconciler.
 func NewEnrollmentReconciler(d Deps) *EnrollmentReconciler {
-	return &EnrollmentReconciler{client: d.Client, conns: d.resolver(), recorder: d.Recorder("enrollment"),
+	return &EnrollmentReconciler{client: d.Client, status: d.statusWriter(), conns: d.resolver(), recorder: d.Recorder("enrollment"),
 		clock: d.Clock, metrics: d.Metrics, progress: newProgressBook()}
 }
 
@@ -65,20 +66,24 @@ func (r *EnrollmentReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	}
 	orig := e.DeepCopy()
 	o := r.reconcile(ctx, &e)
-	o.apply(&e.Status.Conditions, e.Generation)
-	e.Status.ObservedGeneration = o.observedGeneration(e.Generation, e.Status.ObservedGeneration)
-	r.countError(o)
-	if err := patchStatus(ctx, r.client, orig, &e, orig.Status, e.Status); err != nil && o.err == nil {
-		return ctrl.Result{}, err
+	rebase := func(f client.Object) {
+		fe := f.(*v1alpha1.Enrollment)
+		users := rebaseSet(fe.Status.AssignedUserIDs, orig.Status.AssignedUserIDs, e.Status.AssignedUserIDs)
+		groups := rebaseSet(fe.Status.AssignedGroups, orig.Status.AssignedGroups, e.Status.AssignedGroups)
+		fe.Status = e.Status
+		fe.Status.AssignedUserIDs, fe.Status.AssignedGroups = users, groups
 	}
-	return o.result()
+	return r.status.finish(ctx, "Enrollment", orig, &e, &e.Status.CommonStatus, &orig.Status, &e.Status, rebase, o)
 }
 
 func (r *EnrollmentReconciler) reconcile(ctx context.Context, e *v1alpha1.Enrollment) outcome {
 	c, o := r.conns.resolve(ctx, e.Namespace, e.Spec.ConnectionRef)
 	if o != nil {
-		if !e.DeletionTimestamp.IsZero() && o.reason == v1alpha1.ReasonConnectionNotReady && c == nil {
-			return r.releaseIfConnectionGone(ctx, e, *o)
+		if !e.DeletionTimestamp.IsZero() {
+			if o.connectionGone {
+				r.progress.forget(e.UID)
+			}
+			return releaseIfConnectionGone(ctx, r.client, e, *o)
 		}
 		return *o
 	}
@@ -96,21 +101,6 @@ func (r *EnrollmentReconciler) reconcile(ctx context.Context, e *v1alpha1.Enroll
 		}
 	}
 	return run.sync(ctx)
-}
-
-// releaseIfConnectionGone lets an Enrollment go when its connection no
-// longer exists: nothing in the LMS can be reached to unassign.
-func (r *EnrollmentReconciler) releaseIfConnectionGone(ctx context.Context, e *v1alpha1.Enrollment, o outcome) outcome {
-	if !strings.HasSuffix(o.message, "not found") {
-		return o
-	}
-	r.progress.forget(e.UID)
-	if controllerutil.RemoveFinalizer(e, Finalizer) {
-		if err := r.client.Update(ctx, e); err != nil {
-			return outcome{reason: v1alpha1.ReasonDeleting, message: err.Error(), err: client.IgnoreNotFound(err)}
-		}
-	}
-	return o
 }
 
 // sync resolves the target and the subjects, makes the assignments match
@@ -186,12 +176,6 @@ func (run *enrollmentRun) failed(action string, err error) outcome {
 
 func (run *enrollmentRun) event(typ, reason, action, format string, args ...any) {
 	run.recorder.Eventf(run.e, nil, typ, reason, action, format, args...)
-}
-
-func (r *EnrollmentReconciler) countError(o outcome) {
-	if !o.ready && (o.stalled || o.err != nil) {
-		r.metrics.ReconcileErrors.WithLabelValues("Enrollment", o.reason).Inc()
-	}
 }
 
 // SetupWithManager registers the controller. Enrollments are reconciled on

@@ -31,6 +31,7 @@ import (
 // reads users from the connection's inventory and writes only what differs.
 type LearnerReconciler struct {
 	client   client.Client
+	status   statusWriter
 	conns    *connectionResolver
 	recorder events.EventRecorder
 	clock    clock.PassiveClock
@@ -46,7 +47,7 @@ type LearnerReconciler struct {
 
 // NewLearnerReconciler returns a LearnerReconciler.
 func NewLearnerReconciler(d Deps) *LearnerReconciler {
-	return &LearnerReconciler{client: d.Client, conns: d.resolver(), recorder: d.Recorder("learner"),
+	return &LearnerReconciler{client: d.Client, status: d.statusWriter(), conns: d.resolver(), recorder: d.Recorder("learner"),
 		clock: d.Clock, metrics: d.Metrics, changed: make(chan event.GenericEvent, 1024), started: d.Clock.Now()}
 }
 
@@ -71,8 +72,6 @@ func (r *LearnerReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 	}
 	orig := l.DeepCopy()
 	o := r.reconcile(ctx, &l)
-	o.apply(&l.Status.Conditions, l.Generation)
-	l.Status.ObservedGeneration = o.observedGeneration(l.Generation, l.Status.ObservedGeneration)
 	if o.ready {
 		now := metav1.NewTime(r.clock.Now())
 		l.Status.LastSyncedTime = &now
@@ -81,18 +80,15 @@ func (r *LearnerReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 			l.Status.LastSyncedTime = orig.Status.LastSyncedTime // no write for a check that found nothing
 		}
 	}
-	r.countError(o)
-	if err := patchStatus(ctx, r.client, orig, &l, orig.Status, l.Status); err != nil && o.err == nil {
-		return ctrl.Result{}, err
-	}
-	return o.result()
+	rebase := func(f client.Object) { f.(*v1alpha1.Learner).Status = l.Status }
+	return r.status.finish(ctx, "Learner", orig, &l, &l.Status.CommonStatus, &orig.Status, &l.Status, rebase, o)
 }
 
 func (r *LearnerReconciler) reconcile(ctx context.Context, l *v1alpha1.Learner) outcome {
 	c, o := r.conns.resolve(ctx, l.Namespace, l.Spec.ConnectionRef)
 	if o != nil {
-		if !l.DeletionTimestamp.IsZero() && o.reason == v1alpha1.ReasonConnectionNotReady && c == nil {
-			return r.releaseIfConnectionGone(ctx, l, *o)
+		if !l.DeletionTimestamp.IsZero() {
+			return releaseIfConnectionGone(ctx, r.client, l, *o)
 		}
 		return *o
 	}
@@ -110,20 +106,6 @@ func (r *LearnerReconciler) reconcile(ctx context.Context, l *v1alpha1.Learner) 
 		}
 	}
 	return run.sync(ctx)
-}
-
-// releaseIfConnectionGone lets a Learner go when its connection no longer
-// exists: nothing in the LMS can be reached to apply the deletion policy.
-func (r *LearnerReconciler) releaseIfConnectionGone(ctx context.Context, l *v1alpha1.Learner, o outcome) outcome {
-	if !strings.HasSuffix(o.message, "not found") {
-		return o
-	}
-	if controllerutil.RemoveFinalizer(l, Finalizer) {
-		if err := r.client.Update(ctx, l); err != nil {
-			return outcome{reason: v1alpha1.ReasonDeleting, message: err.Error(), err: err}
-		}
-	}
-	return o
 }
 
 // sync observes the user and creates or updates it as the spec says.
@@ -330,12 +312,6 @@ func (run *learnerRun) failed(action string, err error) outcome {
 
 func (run *learnerRun) event(typ, reason, action, format string, args ...any) {
 	run.recorder.Eventf(run.l, nil, typ, reason, action, format, args...)
-}
-
-func (r *LearnerReconciler) countError(o outcome) {
-	if !o.ready && (o.stalled || o.err != nil) {
-		r.metrics.ReconcileErrors.WithLabelValues("Learner", o.reason).Inc()
-	}
 }
 
 // UsersChanged enqueues the Learners of a connection whose user changed in

@@ -30,6 +30,7 @@ const groupsCacheKey = "groups"
 // reconcile, and writes only what differs.
 type LearnerGroupReconciler struct {
 	client   client.Client
+	status   statusWriter
 	conns    *connectionResolver
 	recorder events.EventRecorder
 	metrics  *metrics.Metrics
@@ -37,7 +38,7 @@ type LearnerGroupReconciler struct {
 
 // NewLearnerGroupReconciler returns a LearnerGroupReconciler.
 func NewLearnerGroupReconciler(d Deps) *LearnerGroupReconciler {
-	return &LearnerGroupReconciler{client: d.Client, conns: d.resolver(), recorder: d.Recorder("learnergroup"), metrics: d.Metrics}
+	return &LearnerGroupReconciler{client: d.Client, status: d.statusWriter(), conns: d.resolver(), recorder: d.Recorder("learnergroup"), metrics: d.Metrics}
 }
 
 // groupRun is one reconcile of one LearnerGroup.
@@ -63,20 +64,20 @@ func (r *LearnerGroupReconciler) Reconcile(ctx context.Context, req ctrl.Request
 	}
 	orig := g.DeepCopy()
 	o := r.reconcile(ctx, &g)
-	o.apply(&g.Status.Conditions, g.Generation)
-	g.Status.ObservedGeneration = o.observedGeneration(g.Generation, g.Status.ObservedGeneration)
-	r.countError(o)
-	if err := patchStatus(ctx, r.client, orig, &g, orig.Status, g.Status); err != nil && o.err == nil {
-		return ctrl.Result{}, err
+	rebase := func(f client.Object) {
+		fg := f.(*v1alpha1.LearnerGroup)
+		managed := rebaseSet(fg.Status.ManagedMembers, orig.Status.ManagedMembers, g.Status.ManagedMembers)
+		fg.Status = g.Status
+		fg.Status.ManagedMembers = managed
 	}
-	return o.result()
+	return r.status.finish(ctx, "LearnerGroup", orig, &g, &g.Status.CommonStatus, &orig.Status, &g.Status, rebase, o)
 }
 
 func (r *LearnerGroupReconciler) reconcile(ctx context.Context, g *v1alpha1.LearnerGroup) outcome {
 	c, o := r.conns.resolve(ctx, g.Namespace, g.Spec.ConnectionRef)
 	if o != nil {
-		if !g.DeletionTimestamp.IsZero() && o.reason == v1alpha1.ReasonConnectionNotReady && c == nil {
-			return r.releaseIfConnectionGone(ctx, g, *o)
+		if !g.DeletionTimestamp.IsZero() {
+			return releaseIfConnectionGone(ctx, r.client, g, *o)
 		}
 		return *o
 	}
@@ -94,20 +95,6 @@ func (r *LearnerGroupReconciler) reconcile(ctx context.Context, g *v1alpha1.Lear
 		}
 	}
 	return run.sync(ctx)
-}
-
-// releaseIfConnectionGone lets a LearnerGroup go when its connection no
-// longer exists: nothing in the LMS can be reached to apply the deletion policy.
-func (r *LearnerGroupReconciler) releaseIfConnectionGone(ctx context.Context, g *v1alpha1.LearnerGroup, o outcome) outcome {
-	if !strings.HasSuffix(o.message, "not found") {
-		return o
-	}
-	if controllerutil.RemoveFinalizer(g, Finalizer) {
-		if err := r.client.Update(ctx, g); err != nil {
-			return outcome{reason: v1alpha1.ReasonDeleting, message: err.Error(), err: err}
-		}
-	}
-	return o
 }
 
 // sync makes the group, then its members, match the spec.
@@ -187,12 +174,6 @@ func (run *groupRun) failed(action string, err error) outcome {
 
 func (run *groupRun) event(typ, reason, action, format string, args ...any) {
 	run.recorder.Eventf(run.g, nil, typ, reason, action, format, args...)
-}
-
-func (r *LearnerGroupReconciler) countError(o outcome) {
-	if !o.ready && (o.stalled || o.err != nil) {
-		r.metrics.ReconcileErrors.WithLabelValues("LearnerGroup", o.reason).Inc()
-	}
 }
 
 // SetupWithManager registers the controller. LearnerGroups are reconciled on

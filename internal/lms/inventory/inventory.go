@@ -37,6 +37,11 @@ type Inventory struct {
 	byExternal map[string]string    // external ID -> ID
 	loadedAt   time.Time
 
+	// While a list call runs, the writes recorded meanwhile (Put, Remove)
+	// are kept in pending, to be laid over the list's older answer.
+	loading bool
+	pending map[string]*lms.User // by ID; nil value: removed
+
 	loadMu sync.Mutex // serialises list calls
 }
 
@@ -75,11 +80,25 @@ func (inv *Inventory) refresh(ctx context.Context, list Lister, maxAge time.Dura
 	if ok, at := inv.Loaded(); ok && (maxAge == 0 || inv.clock.Since(at) < maxAge) {
 		return nil, nil
 	}
+	inv.startLoading()
 	users, err := list(ctx)
 	if err != nil {
+		inv.stopLoading()
 		return nil, err
 	}
 	return inv.replace(users), nil
+}
+
+func (inv *Inventory) startLoading() {
+	inv.mu.Lock()
+	inv.loading, inv.pending = true, map[string]*lms.User{}
+	inv.mu.Unlock()
+}
+
+func (inv *Inventory) stopLoading() {
+	inv.mu.Lock()
+	inv.loading, inv.pending = false, nil
+	inv.mu.Unlock()
 }
 
 func (inv *Inventory) replace(users []lms.User) []Change {
@@ -90,6 +109,14 @@ func (inv *Inventory) replace(users []lms.User) []Change {
 	}
 	inv.mu.Lock()
 	defer inv.mu.Unlock()
+	for id, u := range inv.pending { // writes made while the list ran are newer
+		if u == nil {
+			delete(next, id)
+		} else {
+			next[id] = u
+		}
+	}
+	inv.loading, inv.pending = false, nil
 	changes := diff(inv.users, next)
 	inv.users = next
 	inv.reindex()
@@ -170,6 +197,9 @@ func (inv *Inventory) Len() int {
 func (inv *Inventory) Put(u lms.User) {
 	inv.mu.Lock()
 	defer inv.mu.Unlock()
+	if inv.loading {
+		inv.pending[u.ID] = &u
+	}
 	if inv.users == nil {
 		return // not loaded: the first load will read it
 	}
@@ -185,6 +215,9 @@ func (inv *Inventory) Put(u lms.User) {
 func (inv *Inventory) Remove(id string) {
 	inv.mu.Lock()
 	defer inv.mu.Unlock()
+	if inv.loading {
+		inv.pending[id] = nil
+	}
 	if old, ok := inv.users[id]; ok {
 		delete(inv.byEmail, strings.ToLower(old.Email))
 		delete(inv.byExternal, old.ExternalID)

@@ -133,3 +133,23 @@ func TestFindByIDExternalIDOrEmail(t *testing.T) {
 		t.Error("Remove left the user")
 	}
 }
+
+func TestWritesDuringAListSurviveItsOlderAnswer(t *testing.T) {
+	inv := New(clocktesting.NewFakePassiveClock(t0))
+	old := []lms.User{{ID: "1", Email: "gone@example.com"}}
+	list := func(context.Context) ([]lms.User, error) {
+		// While the list runs, a user is created and another deleted.
+		inv.Put(lms.User{ID: "2", Email: "new@example.com"})
+		inv.Remove("1")
+		return old, nil
+	}
+	if err := inv.EnsureLoaded(context.Background(), list); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := inv.Find("2", "", ""); !ok {
+		t.Error("a user created while the list ran is missing from the snapshot")
+	}
+	if _, ok := inv.Find("1", "", ""); ok {
+		t.Error("a user removed while the list ran is back in the snapshot")
+	}
+}
