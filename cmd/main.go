@@ -25,10 +25,8 @@ import (
 	"github.com/lmsoperator/lms-operator/internal/controller"
 	"github.com/lmsoperator/lms-operator/internal/lms"
 	"github.com/lmsoperator/lms-operator/internal/lms/budget"
-	"github.com/lmsoperator/lms-operator/internal/lms/eleap"
-	"github.com/lmsoperator/lms-operator/internal/lms/enabley"
-	"github.com/lmsoperator/lms-operator/internal/lms/exceed"
 	"github.com/lmsoperator/lms-operator/internal/lms/pool"
+	"github.com/lmsoperator/lms-operator/internal/lms/vendors"
 	"github.com/lmsoperator/lms-operator/internal/metrics"
 )
 
@@ -67,15 +65,6 @@ func parseFlags() (options, zap.Options) {
 	return o, zopts
 }
 
-// registry maps spec.provider to the vendor clients.
-func registry() lms.Registry {
-	return lms.Registry{
-		lms.ProviderELeaP:   eleap.New,
-		lms.ProviderEnabley: enabley.New,
-		lms.ProviderExceed:  exceed.New,
-	}
-}
-
 func main() {
 	o, zopts := parseFlags()
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zopts)))
@@ -99,7 +88,7 @@ func run(o options) error {
 		return fmt.Errorf("register metrics: %w", err)
 	}
 	clk := clock.RealClock{}
-	p := &pool.Pool{Registry: registry(), Clock: clk, Timeout: o.vendorTimeout, MaxWait: o.budgetMaxWait,
+	p := &pool.Pool{Registry: vendors.Registry(), Clock: clk, Timeout: o.vendorTimeout, MaxWait: o.budgetMaxWait,
 		Observer: func(k pool.Key, prov lms.Provider) budget.Observer {
 			return metrics.Observer{M: m, Vendor: string(prov), Connection: k.String()}
 		}}

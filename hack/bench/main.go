@@ -36,11 +36,8 @@ import (
 
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
 	"github.com/lmsoperator/lms-operator/internal/controller"
-	"github.com/lmsoperator/lms-operator/internal/lms"
-	"github.com/lmsoperator/lms-operator/internal/lms/eleap"
-	"github.com/lmsoperator/lms-operator/internal/lms/enabley"
-	"github.com/lmsoperator/lms-operator/internal/lms/exceed"
 	"github.com/lmsoperator/lms-operator/internal/lms/pool"
+	"github.com/lmsoperator/lms-operator/internal/lms/vendors"
 	"github.com/lmsoperator/lms-operator/internal/lmssim"
 	"github.com/lmsoperator/lms-operator/internal/metrics"
 )
@@ -102,8 +99,7 @@ func startManager(ctx context.Context, cfg *rest.Config, scheme *runtime.Scheme,
 	if err != nil {
 		return nil, err
 	}
-	p := &pool.Pool{Registry: lms.Registry{lms.ProviderELeaP: eleap.New, lms.ProviderEnabley: enabley.New,
-		lms.ProviderExceed: exceed.New}, Clock: clock.RealClock{}, MaxWait: 200 * time.Millisecond}
+	p := &pool.Pool{Registry: vendors.Registry(), Clock: clock.RealClock{}, MaxWait: 200 * time.Millisecond}
 	d := controller.Deps{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Pool: p,
 		Recorder: func(n string) events.EventRecorder { return mgr.GetEventRecorder(n) },
 		Clock:    clock.RealClock{}, Metrics: metrics.New()}

@@ -34,10 +34,8 @@ import (
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
 	"github.com/lmsoperator/lms-operator/internal/lms"
 	"github.com/lmsoperator/lms-operator/internal/lms/budget"
-	"github.com/lmsoperator/lms-operator/internal/lms/eleap"
-	"github.com/lmsoperator/lms-operator/internal/lms/enabley"
-	"github.com/lmsoperator/lms-operator/internal/lms/exceed"
 	"github.com/lmsoperator/lms-operator/internal/lms/pool"
+	"github.com/lmsoperator/lms-operator/internal/lms/vendors"
 	"github.com/lmsoperator/lms-operator/internal/lmssim"
 	"github.com/lmsoperator/lms-operator/internal/metrics"
 )
@@ -110,9 +108,7 @@ func startManager(ctx context.Context, cfg *rest.Config) error {
 	if k8s, err = client.New(cfg, client.Options{Scheme: testScheme}); err != nil {
 		return err
 	}
-	testPool = &pool.Pool{Registry: lms.Registry{
-		lms.ProviderELeaP: eleap.New, lms.ProviderEnabley: enabley.New, lms.ProviderExceed: exceed.New,
-	}, Clock: clock.RealClock{}, Timeout: 5 * time.Second, MaxWait: 200 * time.Millisecond,
+	testPool = &pool.Pool{Registry: vendors.Registry(), Clock: clock.RealClock{}, Timeout: 5 * time.Second, MaxWait: 200 * time.Millisecond,
 		Observer: func(k pool.Key, p lms.Provider) budget.Observer {
 			return metrics.Observer{M: testMetric, Vendor: string(p), Connection: k.String()}
 		}}
