@@ -2,6 +2,8 @@ package controller
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
 	"github.com/lmsoperator/lms-operator/internal/lmssim"
 	"github.com/lmsoperator/lms-operator/internal/lmssim/eleapsim"
+	"github.com/lmsoperator/lms-operator/internal/lmssim/enableysim"
 )
 
 func TestELeaPLearnerLifecycleCreateUpdateDeactivate(t *testing.T) {
@@ -109,20 +112,31 @@ func remoteUser(t *testing.T, v *vendorSetup, email string) (exists, active bool
 }
 
 func TestLearnerAdoptsExistingUserWithoutDuplicate(t *testing.T) {
-	ns := newNamespace(t)
-	v := newConnection(t, ns, lmssim.ELeaP, lmssim.DefaultSeed(), connOpts{})
-	l := v.learner("ada", "ADA@example.com") // seeded as ada@example.com, id 1001
-	l.Spec.FirstName, l.Spec.LastName = "Ada", "Lovelace"
-	create(t, l)
-	waitReady(t, l)
-	if l.Status.ExternalID != "1001" {
-		t.Errorf("status.externalID = %q, want the seeded user's id 1001", l.Status.ExternalID)
+	// Users of the default seed, one per vendor, with the vendor's create endpoint.
+	cases := map[string]struct{ email, first, last, wantID, create string }{
+		lmssim.ELeaP:   {"ADA@example.com", "Ada", "Lovelace", "1001", "users/add"},
+		lmssim.Enabley: {"Linus@example.com", "Linus", "Torvalds", "linus@example.com", "PUT /api/v2/users"},
+		lmssim.Exceed:  {"margaret@EXAMPLE.com", "Margaret", "Hamilton", "1", "POST /api/v2/users"},
 	}
-	if n := v.sim.Calls(lmssim.ELeaP)["users/add"]; n != 0 {
-		t.Errorf("users/add called %d times, want 0: the existing user must be adopted", n)
-	}
-	if n := len(v.sim.ELeaP.Users()); n != 2 {
-		t.Errorf("the simulator holds %d users, want the 2 seeded", n)
+	for vendor, tc := range cases {
+		t.Run(vendor, func(t *testing.T) {
+			ns := newNamespace(t)
+			v := newConnection(t, ns, vendor, lmssim.DefaultSeed(), connOpts{})
+			before := countUsers(v, strings.ToLower(tc.email))
+			l := v.learner("adopted", tc.email)
+			l.Spec.FirstName, l.Spec.LastName = tc.first, tc.last
+			create(t, l)
+			waitReady(t, l)
+			if l.Status.ExternalID != tc.wantID {
+				t.Errorf("status.externalID = %q, want the seeded user's id %q", l.Status.ExternalID, tc.wantID)
+			}
+			if n := v.sim.Calls(vendor)[tc.create]; n != 0 {
+				t.Errorf("%s called %d times, want 0: the existing user must be adopted", tc.create, n)
+			}
+			if n := countUsers(v, strings.ToLower(tc.email)); before != 1 || n != 1 {
+				t.Errorf("users with the email: %d before, %d after; want exactly 1 both times", before, n)
+			}
+		})
 	}
 }
 
@@ -156,23 +170,63 @@ func TestObserveOnlyNeverWritesAndReportsDrift(t *testing.T) {
 }
 
 func TestDriftMadeInTheLMSIsRevertedWithinSyncInterval(t *testing.T) {
-	ns := newNamespace(t)
-	v := newConnection(t, ns, lmssim.ELeaP, lmssim.DefaultSeed(), connOpts{syncInterval: 3 * time.Second})
-	l := v.learner("drift", "drift@example.com")
-	create(t, l)
-	waitReady(t, l)
-	if _, err := v.sim.ELeaP.PatchUser("drift@example.com", eleapsim.UserPatch{FirstName: ptr.To("Hacked"), Active: ptr.To(false)}); err != nil {
-		t.Fatal(err)
+	for _, vendor := range []string{lmssim.ELeaP, lmssim.Enabley, lmssim.Exceed} {
+		t.Run(vendor, func(t *testing.T) {
+			ns := newNamespace(t)
+			v := newConnection(t, ns, vendor, lmssim.DefaultSeed(), connOpts{syncInterval: 3 * time.Second})
+			l := v.learner("drift", "drift@example.com")
+			create(t, l)
+			waitReady(t, l)
+			changeBehindTheOperatorsBack(t, v, l.Status.ExternalID, "drift@example.com")
+			waitFor(t, "the user's first name and active flag to be written back", 10*time.Second, func() (bool, string) {
+				name, active := remoteNameAndActive(t, v, "drift@example.com")
+				return name == "First drift" && active, fmt.Sprintf("first name %q, active %v", name, active)
+			})
+			waitFor(t, "status.drift to record the correction", 5*time.Second, func() (bool, string) {
+				get(t, l)
+				d := l.Status.Drift
+				return d != nil && d.Corrected && len(d.Fields) == 2, "drift " + stringOf(d)
+			})
+		})
 	}
-	waitFor(t, "the user's first name to be written back", 10*time.Second, func() (bool, string) {
-		u, _ := v.sim.ELeaP.UserByEmail("drift@example.com")
-		return u.FirstName == "First drift" && u.Active, u.FirstName
-	})
-	waitFor(t, "status.drift to record the correction", 5*time.Second, func() (bool, string) {
-		get(t, l)
-		d := l.Status.Drift
-		return d != nil && d.Corrected && len(d.Fields) == 2, "drift " + stringOf(d)
-	})
+}
+
+// changeBehindTheOperatorsBack renames and deactivates a user through the
+// simulator, as an LMS administrator would in the vendor's UI.
+func changeBehindTheOperatorsBack(t *testing.T, v *vendorSetup, id, email string) {
+	t.Helper()
+	var err error
+	switch v.vendor {
+	case lmssim.ELeaP:
+		_, err = v.sim.ELeaP.PatchUser(email, eleapsim.UserPatch{FirstName: ptr.To("Hacked"), Active: ptr.To(false)})
+	case lmssim.Enabley:
+		err = v.sim.Enabley.PatchUser(id, enableysim.UserPatch{FirstName: ptr.To("Hacked"), IsActive: ptr.To(false)})
+	default:
+		n, perr := strconv.ParseInt(id, 10, 64)
+		if perr != nil {
+			t.Fatalf("Exceed id %q: %v", id, perr)
+		}
+		_, err = v.sim.Exceed.PatchUser(n, map[string]any{"first_name": "Hacked", "is_active": false})
+	}
+	if err != nil {
+		t.Fatalf("change the user in the simulator: %v", err)
+	}
+}
+
+// remoteNameAndActive returns the first name and active flag of the
+// simulator's user with email.
+func remoteNameAndActive(t *testing.T, v *vendorSetup, email string) (string, bool) {
+	t.Helper()
+	switch v.vendor {
+	case lmssim.ELeaP:
+		u, _ := v.sim.ELeaP.UserByEmail(email)
+		return u.FirstName, u.Active
+	case lmssim.Enabley:
+		u, _ := v.sim.Enabley.User(email)
+		return u.FirstName, u.IsActive
+	}
+	u, _ := v.sim.Exceed.UserByEmail(email)
+	return u.FirstName, u.IsActive
 }
 
 func stringOf(d *v1alpha1.Drift) string {
