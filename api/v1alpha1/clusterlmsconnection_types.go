@@ -74,7 +74,3 @@ type ClusterLMSConnectionList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []ClusterLMSConnection `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&ClusterLMSConnection{}, &ClusterLMSConnectionList{})
-}

@@ -232,7 +232,3 @@ type EnrollmentList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []Enrollment `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&Enrollment{}, &EnrollmentList{})
-}

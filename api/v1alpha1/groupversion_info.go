@@ -7,8 +7,9 @@
 package v1alpha1
 
 import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"sigs.k8s.io/controller-runtime/pkg/scheme"
 )
 
 var (
@@ -16,8 +17,22 @@ var (
 	GroupVersion = schema.GroupVersion{Group: "training.lmsoperator.dev", Version: "v1alpha1"}
 
 	// SchemeBuilder adds the Go types to a scheme.
-	SchemeBuilder = &scheme.Builder{GroupVersion: GroupVersion}
+	SchemeBuilder = runtime.NewSchemeBuilder(addKnownTypes)
 
 	// AddToScheme adds the types of this group and version to a scheme.
 	AddToScheme = SchemeBuilder.AddToScheme
 )
+
+// addKnownTypes registers the kinds of this group and version, and the
+// meta/v1 types (ListOptions and the like) under the same group and version.
+func addKnownTypes(s *runtime.Scheme) error {
+	s.AddKnownTypes(GroupVersion,
+		&LMSConnection{}, &LMSConnectionList{},
+		&ClusterLMSConnection{}, &ClusterLMSConnectionList{},
+		&Learner{}, &LearnerList{},
+		&LearnerGroup{}, &LearnerGroupList{},
+		&Enrollment{}, &EnrollmentList{},
+	)
+	metav1.AddToGroupVersion(s, GroupVersion)
+	return nil
+}

@@ -187,7 +187,3 @@ type LearnerList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []Learner `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&Learner{}, &LearnerList{})
-}

@@ -159,7 +159,3 @@ type LearnerGroupList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []LearnerGroup `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&LearnerGroup{}, &LearnerGroupList{})
-}

@@ -228,7 +228,3 @@ type LMSConnectionList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []LMSConnection `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&LMSConnection{}, &LMSConnectionList{})
-}
