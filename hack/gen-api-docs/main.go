@@ -14,9 +14,8 @@ import (
 	"go/doc"
 	"go/parser"
 	"go/token"
-	"io/fs"
 	"os"
-	"slices"
+	"path/filepath"
 	"strings"
 )
 
@@ -59,30 +58,31 @@ func generate(dir string) ([]byte, error) {
 }
 
 // load parses the package's hand-written files (not generated code, not tests).
+// os.ReadDir returns the entries sorted by name, so the output does not depend
+// on the order of the directory.
 func load(dir string) (*doc.Package, error) {
-	fset := token.NewFileSet()
-	keep := func(fi fs.FileInfo) bool {
-		n := fi.Name()
-		return !strings.HasSuffix(n, "_test.go") && !strings.HasPrefix(n, "zz_generated")
-	}
-	pkgs, err := parser.ParseDir(fset, dir, keep, parser.ParseComments)
+	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("parse %s: %w", dir, err)
 	}
-	for _, p := range pkgs {
-		var files []*ast.File
-		for _, f := range p.Files {
-			files = append(files, f)
+	fset := token.NewFileSet()
+	var files []*ast.File
+	for _, e := range entries {
+		n := e.Name()
+		if e.IsDir() || !strings.HasSuffix(n, ".go") || strings.HasSuffix(n, "_test.go") || strings.HasPrefix(n, "zz_generated") {
+			continue
 		}
-		return doc.NewFromFiles(fset, sortedFiles(fset, files), "github.com/lmsoperator/lms-operator/"+dir, doc.PreserveAST)
+		f, err := parser.ParseFile(fset, filepath.Join(dir, n), nil, parser.ParseComments)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", dir, err)
+		}
+		if len(files) > 0 && f.Name.Name != files[0].Name.Name {
+			return nil, fmt.Errorf("parse %s: more than one package (%s, %s)", dir, files[0].Name.Name, f.Name.Name)
+		}
+		files = append(files, f)
 	}
-	return nil, fmt.Errorf("no Go package in %s", dir)
-}
-
-// sortedFiles orders files by name, so that the output does not depend on map order.
-func sortedFiles(fset *token.FileSet, files []*ast.File) []*ast.File {
-	slices.SortFunc(files, func(a, b *ast.File) int {
-		return strings.Compare(fset.Position(a.Package).Filename, fset.Position(b.Package).Filename)
-	})
-	return files
+	if len(files) == 0 {
+		return nil, fmt.Errorf("no Go package in %s", dir)
+	}
+	return doc.NewFromFiles(fset, files, "github.com/lmsoperator/lms-operator/"+dir, doc.PreserveAST)
 }
