@@ -135,12 +135,12 @@ func bindVendorFlags(fs *flag.FlagSet, cfg *config, vendor string) func() {
 // usage prints the command's synopsis and every flag.
 func usage(fs *flag.FlagSet) {
 	out := fs.Output()
-	fmt.Fprintln(out, "Usage: lms-simulator [flags]")
-	fmt.Fprintln(out)
-	fmt.Fprintln(out, "Serves simulated eLeaP, Enabley and Exceed APIs on one address, under /eleap/, /enabley/ and /exceed/,")
-	fmt.Fprintln(out, "with an admin API under /_sim/ (call counts, runtime configuration, fault injection). See docs/simulator.md.")
-	fmt.Fprintln(out)
-	fmt.Fprintln(out, "Flags:")
+	_, _ = fmt.Fprintln(out, "Usage: lms-simulator [flags]")
+	_, _ = fmt.Fprintln(out)
+	_, _ = fmt.Fprintln(out, "Serves simulated eLeaP, Enabley and Exceed APIs on one address, under /eleap/, /enabley/ and /exceed/,")
+	_, _ = fmt.Fprintln(out, "with an admin API under /_sim/ (call counts, runtime configuration, fault injection). See docs/simulator.md.")
+	_, _ = fmt.Fprintln(out)
+	_, _ = fmt.Fprintln(out, "Flags:")
 	fs.PrintDefaults()
 }
 

@@ -110,7 +110,7 @@ func TestServeAnswersVendorsAndAdminThenStopsOnCancel(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		if resp.StatusCode != c.wantStatus {
 			t.Errorf("%s: status %d, want %d", c.name, resp.StatusCode, c.wantStatus)
 		}

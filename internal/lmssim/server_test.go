@@ -104,7 +104,7 @@ func callWithRequest(c *http.Client, req *http.Request) reply {
 	if err != nil {
 		return reply{err: err}
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	b, err := io.ReadAll(resp.Body)
 	return reply{status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After"), body: string(b), err: err}
 }

@@ -46,10 +46,14 @@ func run(base string, w io.Writer) error {
 	if err := fetch(base, "exceed", &ex); err != nil {
 		return err
 	}
-	printELeaP(w, el)
-	printEnabley(w, en)
-	printExceed(w, ex)
-	return nil
+	// Build the summary in memory (writes to a strings.Builder cannot fail)
+	// and write it once, so that a failed write is reported.
+	var b strings.Builder
+	printELeaP(&b, el)
+	printEnabley(&b, en)
+	printExceed(&b, ex)
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 // fetch decodes GET <base>/_sim/<vendor>/state into out.
@@ -77,7 +81,7 @@ func fetch(base, vendor string, out any) error {
 // eleapRoles names eLeaP's access levels.
 var eleapRoles = map[int]string{0: "trainee", 1: "instructor", 2: "supervisor", 3: "manager"}
 
-func printELeaP(w io.Writer, s eleapsim.State) {
+func printELeaP(w *strings.Builder, s eleapsim.State) {
 	fmt.Fprintln(w, "eLeaP")
 	fmt.Fprintln(w, "  users:")
 	for _, u := range s.Users {
@@ -113,7 +117,7 @@ func printELeaP(w io.Writer, s eleapsim.State) {
 	}
 }
 
-func printEnabley(w io.Writer, s enableysim.State) {
+func printEnabley(w *strings.Builder, s enableysim.State) {
 	fmt.Fprintln(w, "Enabley")
 	fmt.Fprintln(w, "  users:")
 	for _, u := range s.Users {
@@ -140,7 +144,7 @@ func printEnabley(w io.Writer, s enableysim.State) {
 	}
 }
 
-func printExceed(w io.Writer, s exceedsim.State) {
+func printExceed(w *strings.Builder, s exceedsim.State) {
 	fmt.Fprintln(w, "Exceed")
 	fmt.Fprintln(w, "  users:")
 	for _, u := range s.Users {

@@ -87,7 +87,9 @@ func TestGroupMembers(t *testing.T) {
 	if diff := cmp.Diff([]string{"1"}, got); err != nil || diff != "" {
 		t.Errorf("Members = %v (-want +got):\n%s", err, diff)
 	}
-	groups.RemoveMember(e.ctx, "1", jane)
+	if err := groups.RemoveMember(e.ctx, "1", jane); err != nil {
+		t.Fatalf("remove Jane = %v", err)
+	}
 	if got, err := groups.Members(e.ctx, "1"); err != nil || len(got) != 0 {
 		t.Errorf("Members of an empty group (eLeaP 4041) = %v, %v; want none", got, err)
 	}

@@ -262,7 +262,7 @@ func isAttributeName(s string) bool {
 		return false
 	}
 	for _, r := range s {
-		if !(r == '_' || unicode.IsLower(r) || unicode.IsDigit(r)) {
+		if r != '_' && !unicode.IsLower(r) && !unicode.IsDigit(r) {
 			return false
 		}
 	}

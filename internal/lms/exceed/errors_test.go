@@ -139,7 +139,7 @@ func TestAPIKeyNeverAppearsInErrors(t *testing.T) {
 		"server echoes the query": func(e *env) lms.Client {
 			e.intercept = func(w http.ResponseWriter, r *http.Request) bool {
 				w.WriteHeader(422)
-				fmt.Fprintf(w, `{"errors": ["bad request %s", "%s"]}`, r.URL.String(), r.URL.Query().Get("api_key"))
+				_, _ = fmt.Fprintf(w, `{"errors": ["bad request %s", "%s"]}`, r.URL.String(), r.URL.Query().Get("api_key"))
 				return true
 			}
 			return e.client
@@ -149,7 +149,7 @@ func TestAPIKeyNeverAppearsInErrors(t *testing.T) {
 				b := make([]byte, 4096)
 				n, _ := r.Body.Read(b)
 				w.WriteHeader(500)
-				fmt.Fprintf(w, `{"errors": [%q]}`, string(b[:n]))
+				_, _ = fmt.Fprintf(w, `{"errors": [%q]}`, string(b[:n]))
 				return true
 			}
 			return e.client
@@ -193,7 +193,7 @@ func TestGeneratedPasswordNeverAppearsInErrors(t *testing.T) {
 		sent = body[i+len(`"password":"`):]
 		sent = sent[:strings.Index(sent, `"`)]
 		w.WriteHeader(422)
-		fmt.Fprintf(w, `{"errors": ["Password %s is too weak"]}`, sent)
+		_, _ = fmt.Fprintf(w, `{"errors": ["Password %s is too weak"]}`, sent)
 		return true
 	}
 	_, err := e.users.Create(context.Background(), lmsUser("", "a"))

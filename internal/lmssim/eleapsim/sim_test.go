@@ -442,7 +442,7 @@ func TestConcurrentCallsAreSafe(t *testing.T) {
 			args := v("api_token", token, "first_name", "U", "last_name", "V", "email", email)
 			resp, err := http.PostForm(srv.URL+"/api/users/add", args)
 			if err == nil {
-				resp.Body.Close()
+				_ = resp.Body.Close()
 			}
 			_ = s.State()
 		}()

@@ -186,7 +186,6 @@ type state struct {
 	tokens  map[string]token
 	cursors map[string]cursor
 	faults  []Fault
-	nextID  int
 }
 
 // token is an issued access token.

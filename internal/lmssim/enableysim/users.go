@@ -190,7 +190,7 @@ func (s *Sim) createUser(d userData) (int, any, error) {
 	now := s.now()
 	u := &User{Identifier: d.Identifier, PossibleRoles: []string{"LEARNER"}, IsActive: true,
 		Created: now, Modified: now}
-	d.UserPatch.apply(u)
+	d.apply(u)
 	if u.Username == "" {
 		u.Username = u.Email
 	}
@@ -208,7 +208,7 @@ func (s *Sim) createUser(d userData) (int, any, error) {
 // updateUser writes the fields present in d to u.
 func (s *Sim) updateUser(u *User, d userData) (int, any, error) {
 	next := cloneUser(*u)
-	d.UserPatch.apply(&next)
+	d.apply(&next)
 	if err := s.st.checkUsername(&next); err != nil {
 		return 0, nil, err
 	}

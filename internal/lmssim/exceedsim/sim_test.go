@@ -503,7 +503,7 @@ func TestConcurrentCreatesGetDistinctIDs(t *testing.T) {
 				errs <- err
 				return
 			}
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			if resp.StatusCode != 201 {
 				errs <- fmt.Errorf("status %d", resp.StatusCode)
 			}
