@@ -144,7 +144,8 @@ type LearnerStatus struct {
 	// +optional
 	ExternalID string `json:"externalID,omitempty"`
 
-	// lastSyncedTime is when the LMS was last found to match the spec.
+	// lastSyncedTime is when the LMS was last found to match the spec. While
+	// nothing changes it moves on at most hourly, to spare the API server.
 	// +optional
 	LastSyncedTime *metav1.Time `json:"lastSyncedTime,omitempty"`
 
