@@ -186,7 +186,7 @@ func (r *EnrollmentReconciler) SetupWithManager(mgr ctrl.Manager, concurrency in
 		For(&v1alpha1.Enrollment{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Watches(&v1alpha1.LMSConnection{}, dependentsOf(r.client, v1alpha1.LMSConnectionKind, &v1alpha1.EnrollmentList{}), readinessChanged()).
 		Watches(&v1alpha1.ClusterLMSConnection{}, dependentsOf(r.client, v1alpha1.ClusterLMSConnectionKind, &v1alpha1.EnrollmentList{}), readinessChanged()).
-		Watches(&v1alpha1.Learner{}, r.learnerHandler(), learnerChanged()).
+		Watches(&v1alpha1.Learner{}, r.learnerHandler(), membershipChanged()).
 		Watches(&v1alpha1.LearnerGroup{}, r.groupHandler(), groupChanged()).
 		WithOptions(controllerOptions(concurrency)).
 		Named("enrollment").

@@ -17,23 +17,6 @@ import (
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
 )
 
-// learnerChanged passes Learner events that change what an Enrollment
-// resolves to: creation, deletion, a new generation, new labels, a new
-// status.externalID, or the start of its deletion.
-func learnerChanged() builder.WatchesOption {
-	return builder.WithPredicates(predicate.Funcs{
-		UpdateFunc: func(e event.UpdateEvent) bool {
-			o, n, ok := learnerPair(e.ObjectOld, e.ObjectNew)
-			if !ok {
-				return false
-			}
-			return o.Generation != n.Generation || !labels.Equals(o.Labels, n.Labels) ||
-				o.Status.ExternalID != n.Status.ExternalID || o.DeletionTimestamp.IsZero() != n.DeletionTimestamp.IsZero()
-		},
-		GenericFunc: func(event.GenericEvent) bool { return false },
-	})
-}
-
 func learnerPair(a, b client.Object) (*v1alpha1.Learner, *v1alpha1.Learner, bool) {
 	o, ok1 := a.(*v1alpha1.Learner)
 	n, ok2 := b.(*v1alpha1.Learner)
@@ -140,8 +123,7 @@ func (r *EnrollmentReconciler) groupsOfLearners(ctx context.Context, ns string, 
 	for i := range list.Items {
 		g := &list.Items[i]
 		for _, l := range ls {
-			if selects(g.Spec.Members.Selector, l) ||
-				slices.ContainsFunc(g.Spec.Members.LearnerRefs, func(r v1alpha1.LocalObjectReference) bool { return r.Name == l.Name }) {
+			if declaresLearner(g, l) {
 				out[g.Name] = true
 			}
 		}

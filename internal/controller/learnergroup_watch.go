@@ -110,8 +110,8 @@ func groupIdentityChanged() builder.WatchesOption {
 	})
 }
 
-// membershipChanged passes Learner events that may change a group's
-// members: creation and deletion, a new generation, a label change, a new
+// membershipChanged passes Learner events that may change what a
+// LearnerGroup or an Enrollment resolves to: creation and deletion, a new generation, a label change, a new
 // status.externalID, a flip of Ready, and the start of a deletion.
 func membershipChanged() builder.WatchesOption {
 	return builder.WithPredicates(predicate.Funcs{
