@@ -59,6 +59,12 @@ type Config struct {
 	// HTTPClient sends every request. The caller wraps its transport with the
 	// connection's request budget and metrics; clients never build their own.
 	HTTPClient *http.Client
+	// Pause, when set, pauses every call of the connection as an HTTP 429
+	// does: for retryAfter, or (when it is 0) for the budget's backoff. It
+	// returns how long the pause lasts. A vendor that reports its rate limit
+	// in the body of an answer (eLeaP's 429 code with HTTP 200) calls it, so
+	// that the whole connection waits, not only the call that was refused.
+	Pause func(retryAfter time.Duration) time.Duration
 }
 
 // A Factory builds a vendor client from a Config. It validates the
