@@ -158,7 +158,27 @@ type User struct {
 	// SendWelcomeEmail asks the vendor to send its activation email on create.
 	// Write-only: never read back.
 	SendWelcomeEmail bool
+	// Unobserved names the fields the vendor's answer did not carry (eLeaP's
+	// users/ shows no custom fields): their values here are not the vendor's,
+	// so they are written on create and on a spec change but never compared
+	// for drift. Zero: every field was read.
+	Unobserved UserFields
 }
+
+// UserFields is a set of the optional fields of a User.
+type UserFields uint
+
+// The optional fields of a User that a vendor's answer may leave out.
+const (
+	FieldActive UserFields = 1 << iota
+	FieldCustomFields
+	FieldRole
+	FieldMiddleName
+	FieldDescription
+)
+
+// Has reports whether every field of f is in s.
+func (s UserFields) Has(f UserFields) bool { return s&f == f }
 
 // A UserClient manages user accounts. All methods are idempotent where the
 // vendor allows: deleting a missing user is not an error.
