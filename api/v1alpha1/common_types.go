@@ -75,3 +75,21 @@ func (s *CommonStatus) GetConditions() []metav1.Condition { return s.Conditions 
 
 // SetConditions replaces the conditions.
 func (s *CommonStatus) SetConditions(c []metav1.Condition) { s.Conditions = c }
+
+// GetCommonStatus returns the part of the Learner's status every kind has.
+func (l *Learner) GetCommonStatus() *CommonStatus { return &l.Status.CommonStatus }
+
+// GetCommonStatus returns the part of the LearnerGroup's status every kind has.
+func (g *LearnerGroup) GetCommonStatus() *CommonStatus { return &g.Status.CommonStatus }
+
+// GetCommonStatus returns the part of the Enrollment's status every kind has.
+func (e *Enrollment) GetCommonStatus() *CommonStatus { return &e.Status.CommonStatus }
+
+// GetConnectionRef returns the Learner's connection reference.
+func (l *Learner) GetConnectionRef() ConnectionReference { return l.Spec.ConnectionRef }
+
+// GetConnectionRef returns the LearnerGroup's connection reference.
+func (g *LearnerGroup) GetConnectionRef() ConnectionReference { return g.Spec.ConnectionRef }
+
+// GetConnectionRef returns the Enrollment's connection reference.
+func (e *Enrollment) GetConnectionRef() ConnectionReference { return e.Spec.ConnectionRef }

@@ -75,3 +75,32 @@ const (
 	// ReasonDrifted: ObserveOnly, and the LMS object differs from the spec.
 	ReasonDrifted = "Drifted"
 )
+
+// Event reasons. Events mirror every write to the LMS and every failure; a
+// failure's event carries the reason of the condition it sets.
+const (
+	// EventAdopted: an existing LMS object was taken over.
+	EventAdopted = "Adopted"
+	// EventCreated: an LMS object was created.
+	EventCreated = "Created"
+	// EventUpdated: an LMS object was written to match the spec.
+	EventUpdated = "Updated"
+	// EventDriftCorrected: an LMS object had been changed in the LMS; the spec was written back.
+	EventDriftCorrected = "DriftCorrected"
+	// EventDeactivated: an LMS user was deactivated (deletion policy Deactivate).
+	EventDeactivated = "Deactivated"
+	// EventDeleted: an LMS object was deleted (deletion policy Delete).
+	EventDeleted = "Deleted"
+	// EventGroupGone: the LMS group recorded in status no longer exists; it is created anew.
+	EventGroupGone = "GroupGone"
+	// EventMembersChanged: members were added to or removed from an LMS group.
+	EventMembersChanged = "MembersChanged"
+	// EventAssigned: learners or groups were assigned to a target.
+	EventAssigned = "Assigned"
+	// EventUnassigned: assignments the Enrollment made were removed.
+	EventUnassigned = "Unassigned"
+	// EventProgressNotRead: a progress read failed; Ready is unchanged.
+	EventProgressNotRead = "ProgressNotRead"
+	// EventVerifyFailed: the connection's credentials check failed.
+	EventVerifyFailed = "VerifyFailed"
+)

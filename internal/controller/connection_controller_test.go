@@ -16,27 +16,23 @@ import (
 )
 
 func TestConnectionReadyPublishesCapabilitiesAndBudget(t *testing.T) {
-	for _, vendor := range []string{lmssim.ELeaP, lmssim.Enabley, lmssim.Exceed} {
-		t.Run(vendor, func(t *testing.T) {
-			ns := newNamespace(t)
-			v := newConnection(t, ns, vendor, lmssim.DefaultSeed(), connOpts{})
-			waitReady(t, v.conn)
-			st := v.conn.Status
-			if st.Capabilities == nil || len(st.Capabilities.Kinds) == 0 {
-				t.Fatalf("status.capabilities = %+v, want the vendor's kinds", st.Capabilities)
-			}
-			want := map[string]int32{lmssim.ELeaP: 2500, lmssim.Enabley: 3600, lmssim.Exceed: 3600}[vendor]
-			if st.RateLimit == nil || st.RateLimit.RequestsPerHour != want || st.RateLimit.Burst != 10 {
-				t.Errorf("status.rateLimit = %+v, want the default %d/h, burst 10", st.RateLimit, want)
-			}
-			if st.LastCheckedTime == nil {
-				t.Error("status.lastCheckedTime is not set")
-			}
-			if s := kstatusOf(t, v.conn); s != kstatus.CurrentStatus {
-				t.Errorf("kstatus = %s, want Current", s)
-			}
-		})
-	}
+	eachVendor(t, connOpts{}, func(t *testing.T, v *vendorSetup) {
+		vendor := v.vendor
+		st := v.conn.Status
+		if st.Capabilities == nil || len(st.Capabilities.Kinds) == 0 {
+			t.Fatalf("status.capabilities = %+v, want the vendor's kinds", st.Capabilities)
+		}
+		want := map[string]int32{lmssim.ELeaP: 2500, lmssim.Enabley: 3600, lmssim.Exceed: 3600}[vendor]
+		if st.RateLimit == nil || st.RateLimit.RequestsPerHour != want || st.RateLimit.Burst != 10 {
+			t.Errorf("status.rateLimit = %+v, want the default %d/h, burst 10", st.RateLimit, want)
+		}
+		if st.LastCheckedTime == nil {
+			t.Error("status.lastCheckedTime is not set")
+		}
+		if s := kstatusOf(t, v.conn); s != kstatus.CurrentStatus {
+			t.Errorf("kstatus = %s, want Current", s)
+		}
+	})
 }
 
 func TestConnectionCredentialsMissingWrongAndFixedWithoutRestart(t *testing.T) {
@@ -125,9 +121,7 @@ func TestClusterConnectionRefusesNamespacesNotAllowed(t *testing.T) {
 func TestConnectionInUseIsKeptUntilItsLearnersAreGone(t *testing.T) {
 	ns := newNamespace(t)
 	v := newConnection(t, ns, lmssim.Exceed, lmssim.DefaultSeed(), connOpts{})
-	l := v.learner("kept", "kept@example.com")
-	create(t, l)
-	waitReady(t, l)
+	l := v.readyLearner(t, "kept", "kept@example.com")
 	remove(t, v.conn)
 	waitCondition(t, v.conn, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonDeleting)
 	remove(t, l)
@@ -237,30 +231,26 @@ func TestBudgetNeverExceedsRequestsPerHourAndObjectsConvergeAsItAllows(t *testin
 }
 
 func TestCreateCommittedButAnswerLostAdoptsInsteadOfDuplicating(t *testing.T) {
-	for _, vendor := range []string{lmssim.ELeaP, lmssim.Enabley, lmssim.Exceed} {
-		t.Run(vendor, func(t *testing.T) {
-			ns := newNamespace(t)
-			v := newConnection(t, ns, vendor, lmssim.DefaultSeed(), connOpts{})
-			waitReady(t, v.conn)
-			endpoint := map[string]string{lmssim.ELeaP: "users/add", lmssim.Enabley: "PUT /api/v2/users",
-				lmssim.Exceed: "POST /api/v2/users"}[vendor]
-			v.sim.Inject(vendor, lmssim.Fault{Kind: lmssim.FaultDropAfterCommit, Endpoint: endpoint})
-			l := v.learner("crash", "crash@example.com")
-			create(t, l)
-			waitFor(t, "the create to be committed and its answer dropped", eventually, func() (bool, string) {
-				return len(v.sim.PendingFaults(vendor)) == 0, fmt.Sprintf("%d faults pending", len(v.sim.PendingFaults(vendor)))
-			})
-			// A restart loses every in-memory snapshot.
-			testPool.Remove(connectionKey(ns, l.Spec.ConnectionRef))
-			waitReady(t, l)
-			if n := countUsers(v, "crash@example.com"); n != 1 {
-				t.Errorf("the simulator holds %d users crash@example.com, want exactly 1", n)
-			}
-			if n := v.sim.Calls(vendor)[endpoint]; n != 1 {
-				t.Errorf("%s was called %d times, want 1: the committed user must be adopted", endpoint, n)
-			}
+	eachVendor(t, connOpts{}, func(t *testing.T, v *vendorSetup) {
+		vendor, ns := v.vendor, v.conn.Namespace
+		endpoint := map[string]string{lmssim.ELeaP: "users/add", lmssim.Enabley: "PUT /api/v2/users",
+			lmssim.Exceed: "POST /api/v2/users"}[vendor]
+		v.sim.Inject(vendor, lmssim.Fault{Kind: lmssim.FaultDropAfterCommit, Endpoint: endpoint})
+		l := v.learner("crash", "crash@example.com")
+		create(t, l)
+		waitFor(t, "the create to be committed and its answer dropped", eventually, func() (bool, string) {
+			return len(v.sim.PendingFaults(vendor)) == 0, fmt.Sprintf("%d faults pending", len(v.sim.PendingFaults(vendor)))
 		})
-	}
+		// A restart loses every in-memory snapshot.
+		testPool.Remove(connectionKey(ns, l.Spec.ConnectionRef))
+		waitReady(t, l)
+		if n := countUsers(v, "crash@example.com"); n != 1 {
+			t.Errorf("the simulator holds %d users crash@example.com, want exactly 1", n)
+		}
+		if n := v.sim.Calls(vendor)[endpoint]; n != 1 {
+			t.Errorf("%s was called %d times, want 1: the committed user must be adopted", endpoint, n)
+		}
+	})
 }
 
 func countUsers(v *vendorSetup, email string) int {

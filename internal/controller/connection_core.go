@@ -25,18 +25,11 @@ import (
 
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
 	"github.com/lmsoperator/lms-operator/internal/lms"
-	"github.com/lmsoperator/lms-operator/internal/lms/inventory"
 	"github.com/lmsoperator/lms-operator/internal/lms/pool"
 )
 
-// Finalizer is the finalizer the operator puts on every object it manages.
-const Finalizer = "training.lmsoperator.dev/finalizer"
-
 // statusRefresh is how often a Ready connection's rateLimit status is refreshed.
 const statusRefresh = time.Minute
-
-// A UsersChangedFunc is told of users that changed in a connection's inventory refresh.
-type UsersChangedFunc func(ctx context.Context, key pool.Key, changes []inventory.Change)
 
 // connectionObject is what the LMSConnection and ClusterLMSConnection
 // reconcilers have in common.
@@ -106,10 +99,10 @@ func (r *connectionCore) connect(ctx context.Context, obj connectionObject) outc
 	st := obj.connStatus()
 	if fresh || st.SecretResourceVersion != secret.ResourceVersion || !isReady(st.Conditions, obj.GetGeneration()) {
 		if err := conn.Client.Verify(lms.WithPriority(ctx, lms.PriorityWrite)); err != nil {
-			r.warn(obj.object(), "VerifyFailed", "Verify", "Credentials check failed: %s", lms.Message(err))
+			r.warn(obj.object(), v1alpha1.EventVerifyFailed, actionVerify, "Credentials check failed: %s", lms.Message(err))
 			return fromError("verify credentials", err)
 		}
-		r.Recorder.Eventf(obj.object(), nil, corev1.EventTypeNormal, v1alpha1.ReasonConnected, "Verify",
+		r.Recorder.Eventf(obj.object(), nil, corev1.EventTypeNormal, v1alpha1.ReasonConnected, actionVerify,
 			"Verified the credentials with %s", s.Provider)
 		now := metav1.NewTime(r.Clock.Now())
 		st.LastCheckedTime, st.SecretResourceVersion = &now, secret.ResourceVersion
@@ -212,12 +205,6 @@ func (r *connectionCore) dependents(ctx context.Context, key pool.Key) (int, err
 
 func (r *connectionCore) warn(obj client.Object, reason, action, format string, args ...any) {
 	r.Recorder.Eventf(obj, nil, corev1.EventTypeWarning, reason, action, format, args...)
-}
-
-// isReady reports whether conds hold Ready True for generation gen.
-func isReady(conds []metav1.Condition, gen int64) bool {
-	c := meta.FindStatusCondition(conds, v1alpha1.ConditionReady)
-	return c != nil && c.Status == metav1.ConditionTrue && c.ObservedGeneration == gen
 }
 
 // reconcileObject reads the connection of key into obj, runs one pass and

@@ -3,21 +3,16 @@ package controller
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/tools/events"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
-	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
 	"github.com/lmsoperator/lms-operator/internal/lms"
-	"github.com/lmsoperator/lms-operator/internal/lms/pool"
 	"github.com/lmsoperator/lms-operator/internal/metrics"
 )
 
@@ -25,31 +20,13 @@ import (
 // to its course, learning path or channel, removes the assignments it made
 // when subjects leave, and reports progress read within the request budget.
 type EnrollmentReconciler struct {
-	client   client.Client
-	status   statusWriter
-	conns    *connectionResolver
-	recorder events.EventRecorder
-	clock    clock.PassiveClock
-	metrics  *metrics.Metrics
+	reconciler[*v1alpha1.Enrollment]
+	events  events.EventRecorder
+	clock   clock.PassiveClock
+	metrics *metrics.Metrics
 	// progress remembers what was read of each Enrollment's progress, so that
 	// completed users are not asked again and an interrupted read resumes.
 	progress *progressBook
-}
-
-// NewEnrollmentReconciler returns an EnrollmentReconciler.
-func NewEnrollmentReconciler(d Deps) *EnrollmentReconciler {
-	return &EnrollmentReconciler{client: d.Client, status: d.statusWriter(), conns: d.resolver(), recorder: d.Recorder("enrollment"),
-		clock: d.Clock, metrics: d.Metrics, progress: newProgressBook()}
-}
-
-// enrollmentRun is one reconcile of one Enrollment.
-type enrollmentRun struct {
-	*EnrollmentReconciler
-	e        *v1alpha1.Enrollment
-	conn     *pool.Connection
-	caps     lms.Capabilities
-	interval time.Duration
-	now      time.Time
 }
 
 // +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=enrollments,verbs=get;list;watch;update;patch
@@ -58,59 +35,48 @@ type enrollmentRun struct {
 // +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=learners,verbs=get;list;watch
 // +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=learnergroups,verbs=get;list;watch
 
-// Reconcile implements reconcile.Reconciler.
-func (r *EnrollmentReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	var e v1alpha1.Enrollment
-	if err := r.client.Get(ctx, req.NamespacedName, &e); err != nil {
-		return ctrl.Result{}, client.IgnoreNotFound(err)
-	}
-	orig := e.DeepCopy()
-	o := r.reconcile(ctx, &e)
-	rebase := func(f client.Object) {
-		fe := f.(*v1alpha1.Enrollment)
-		users := rebaseSet(fe.Status.AssignedUserIDs, orig.Status.AssignedUserIDs, e.Status.AssignedUserIDs)
-		groups := rebaseSet(fe.Status.AssignedGroups, orig.Status.AssignedGroups, e.Status.AssignedGroups)
-		fe.Status = e.Status
-		fe.Status.AssignedUserIDs, fe.Status.AssignedGroups = users, groups
-	}
-	return r.status.finish(ctx, "Enrollment", orig, &e, &e.Status.CommonStatus, &orig.Status, &e.Status, rebase, o)
+// NewEnrollmentReconciler returns an EnrollmentReconciler.
+func NewEnrollmentReconciler(d Deps) *EnrollmentReconciler {
+	r := &EnrollmentReconciler{events: d.Recorder("enrollment"), clock: d.Clock, metrics: d.Metrics, progress: newProgressBook()}
+	r.reconciler = reconcilerOf(d, kind[*v1alpha1.Enrollment]{
+		name:      "Enrollment",
+		newObject: func() *v1alpha1.Enrollment { return &v1alpha1.Enrollment{} },
+		rebase:    rebaseEnrollment,
+		newRun:    r.newRun,
+		released:  func(e *v1alpha1.Enrollment) { r.progress.forget(e.UID) },
+	})
+	return r
 }
 
-func (r *EnrollmentReconciler) reconcile(ctx context.Context, e *v1alpha1.Enrollment) outcome {
-	c, o := r.conns.resolve(ctx, e.Namespace, e.Spec.ConnectionRef)
-	if o != nil {
-		if !e.DeletionTimestamp.IsZero() {
-			if o.connectionGone {
-				r.progress.forget(e.UID)
-			}
-			return releaseIfConnectionGone(ctx, r.client, e, *o)
-		}
-		return *o
-	}
-	run := &enrollmentRun{EnrollmentReconciler: r, e: e, conn: c.conn, caps: c.conn.Client.Capabilities(),
-		interval: c.syncInterval, now: r.clock.Now()}
-	if !e.DeletionTimestamp.IsZero() {
-		return run.finalize(ctx)
-	}
-	if o := run.checkSupported(); o != nil {
-		return *o
-	}
-	if controllerutil.AddFinalizer(e, Finalizer) {
-		if err := r.client.Update(ctx, e); err != nil {
-			return outcome{reason: v1alpha1.ReasonProgressing, message: err.Error(), err: err}
-		}
-	}
-	return run.sync(ctx)
+// rebaseEnrollment lays mine's status onto fresh, keeping the assignments
+// that another reconcile recorded in status.
+func rebaseEnrollment(fresh, orig, mine *v1alpha1.Enrollment) {
+	users := rebaseSet(fresh.Status.AssignedUserIDs, orig.Status.AssignedUserIDs, mine.Status.AssignedUserIDs)
+	groups := rebaseSet(fresh.Status.AssignedGroups, orig.Status.AssignedGroups, mine.Status.AssignedGroups)
+	fresh.Status = mine.Status
+	fresh.Status.AssignedUserIDs, fresh.Status.AssignedGroups = users, groups
 }
+
+// enrollmentRun is one reconcile of one Enrollment.
+type enrollmentRun struct {
+	*EnrollmentReconciler
+	runBase
+	e   *v1alpha1.Enrollment
+	now time.Time
+}
+
+// newRun starts one reconcile of e with its connection.
+func (r *EnrollmentReconciler) newRun(e *v1alpha1.Enrollment, c *resolved) kindRun {
+	return &enrollmentRun{EnrollmentReconciler: r, runBase: newRunBase(r.events, e, c), e: e, now: r.clock.Now()}
+}
+
+// finalizes is true: an Enrollment's deletion policy may unassign.
+func (run *enrollmentRun) finalizes() bool { return true }
 
 // sync resolves the target and the subjects, makes the assignments match
 // them, and reads progress when it is due.
 func (run *enrollmentRun) sync(ctx context.Context) outcome {
-	target, o := run.resolveTarget(ctx)
-	if o != nil {
-		return *o
-	}
-	subj, o := run.resolveSubjects(ctx)
+	target, subj, o := run.observe(ctx)
 	if o != nil {
 		return *o
 	}
@@ -122,7 +88,7 @@ func (run *enrollmentRun) sync(ctx context.Context) outcome {
 	led, progress := run.readProgress(ctx, target, subjects)
 	run.summarize(subjects, led)
 	if len(subj.pending) > 0 {
-		return working(v1alpha1.ReasonWaitingForDependencies, pendingMessage(subj.pending), run.interval)
+		return working(v1alpha1.ReasonWaitingForDependencies, "waiting for "+truncated(subj.pending, shownNames), run.interval)
 	}
 	msg := fmt.Sprintf("%d of %d learners assigned to %s", run.e.Status.Summary.Assigned, run.e.Status.Summary.Subjects, describeTarget(target))
 	if len(subj.groups) > 0 {
@@ -134,48 +100,22 @@ func (run *enrollmentRun) sync(ctx context.Context) outcome {
 	return done(v1alpha1.ReasonSynced, msg, run.interval)
 }
 
-// pendingMessage names the subjects not Ready yet, at most five of them.
-func pendingMessage(pending []string) string {
-	shown := pending
-	if len(shown) > 5 {
-		shown = shown[:5]
+// observe resolves the target and the subjects the spec names.
+func (run *enrollmentRun) observe(ctx context.Context) (lms.Target, *enrollmentSubjects, *outcome) {
+	target, o := run.resolveTarget(ctx)
+	if o != nil {
+		return target, nil, o
 	}
-	msg := "waiting for " + strings.Join(shown, ", ")
-	if len(pending) > len(shown) {
-		msg += fmt.Sprintf(" and %d more", len(pending)-len(shown))
-	}
-	return msg
+	subj, o := run.resolveSubjects(ctx)
+	return target, subj, o
 }
 
-// finalize applies the deletion policy, then lets the Enrollment go.
-func (run *enrollmentRun) finalize(ctx context.Context) outcome {
-	if !controllerutil.ContainsFinalizer(run.e, Finalizer) {
-		return working(v1alpha1.ReasonDeleting, "deleting", 0)
+// deletionPolicy removes the assignments the Enrollment made, unless Orphan.
+func (run *enrollmentRun) deletionPolicy(ctx context.Context) *outcome {
+	if run.e.Spec.DeletionPolicy == v1alpha1.EnrollmentOrphan {
+		return nil
 	}
-	if run.e.Spec.DeletionPolicy != v1alpha1.EnrollmentOrphan {
-		if o := run.unassignAll(ctx); o != nil {
-			return *o
-		}
-	}
-	run.progress.forget(run.e.UID)
-	controllerutil.RemoveFinalizer(run.e, Finalizer)
-	if err := run.client.Update(ctx, run.e); err != nil {
-		return outcome{reason: v1alpha1.ReasonDeleting, message: err.Error(), err: client.IgnoreNotFound(err)}
-	}
-	return working(v1alpha1.ReasonDeleting, "deleted", 0)
-}
-
-// failed reports a vendor failure as an event and an outcome.
-func (run *enrollmentRun) failed(action string, err error) outcome {
-	o := fromError(action, err)
-	if !lms.IsRateLimited(err) {
-		run.event(corev1.EventTypeWarning, o.reason, "Sync", "Failed to %s: %s", action, lms.Message(err))
-	}
-	return o
-}
-
-func (run *enrollmentRun) event(typ, reason, action, format string, args ...any) {
-	run.recorder.Eventf(run.e, nil, typ, reason, action, format, args...)
+	return run.unassignAll(ctx)
 }
 
 // SetupWithManager registers the controller. Enrollments are reconciled on

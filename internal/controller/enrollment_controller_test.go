@@ -65,24 +65,29 @@ func enrLearners(t *testing.T, v *vendorSetup, labels map[string]string, emails 
 // eleapAssigned returns the emails of the users the simulator has assigned
 // directly to the eLeaP course or learning path, sorted.
 func eleapAssigned(v *vendorSetup, kind, id string) []string {
-	var out []string
-	for _, a := range v.sim.ELeaP.State().Assignments {
-		if a.Target == kind && a.TargetID == id && a.UserID != "" {
-			out = append(out, a.Email)
+	return eleapAssignments(v, kind, id, func(a eleapsim.Assignment) string {
+		if a.UserID == "" {
+			return ""
 		}
-	}
-	slices.Sort(out)
-	return out
+		return a.Email
+	})
 }
 
 // eleapGroupsAssigned returns the ids of the user groups assigned to the target.
 func eleapGroupsAssigned(v *vendorSetup, kind, id string) []string {
+	return eleapAssignments(v, kind, id, func(a eleapsim.Assignment) string { return a.UserGroupID })
+}
+
+// eleapAssignments returns what pick returns of each of the target's
+// assignments in the simulator, sorted, leaving out empty values.
+func eleapAssignments(v *vendorSetup, kind, id string, pick func(eleapsim.Assignment) string) []string {
 	var out []string
 	for _, a := range v.sim.ELeaP.State().Assignments {
-		if a.Target == kind && a.TargetID == id && a.UserGroupID != "" {
-			out = append(out, a.UserGroupID)
+		if x := pick(a); a.Target == kind && a.TargetID == id && x != "" {
+			out = append(out, x)
 		}
 	}
+	slices.Sort(out)
 	return out
 }
 

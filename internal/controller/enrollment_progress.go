@@ -80,12 +80,12 @@ type subjectProgress struct {
 func subjectList(s *enrollmentSubjects, st *assignState) []subjectProgress {
 	out := make([]subjectProgress, 0, s.count())
 	for name, u := range s.direct {
-		out = append(out, subjectProgress{name: name, user: u, assigned: u.ID != "" && st.users[u.ID]})
+		out = append(out, subjectProgress{name: name, user: u, assigned: u.ID != "" && st.users.Has(u.ID)})
 	}
 	for name, m := range s.members {
 		reached := false
 		for _, g := range m.groupIDs {
-			reached = reached || st.groups[g]
+			reached = reached || st.groups.Has(g)
 		}
 		out = append(out, subjectProgress{name: name, user: m.user, assigned: m.user.ID != "" && reached})
 	}
@@ -254,7 +254,7 @@ func (run *enrollmentRun) progressFailed(err error) *outcome {
 	if d, ok := lms.RetryAfter(err); ok && lms.IsRateLimited(err) {
 		after = max(d, time.Second)
 	} else {
-		run.event(corev1.EventTypeWarning, "ProgressNotRead", "ReadProgress", "Failed to read progress: %s", lms.Message(err))
+		run.event(corev1.EventTypeWarning, v1alpha1.EventProgressNotRead, actionProgress, "Failed to read progress: %s", lms.Message(err))
 	}
 	return &outcome{message: "progress read in part (" + lms.Message(err) + "); resuming in " + after.String(),
 		requeueAfter: min(after, run.interval)}

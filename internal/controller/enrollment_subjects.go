@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -45,7 +44,7 @@ func (s *enrollmentSubjects) count() int { return len(s.direct) + len(s.members)
 
 // learnerUser is the LMS user of a Learner, as far as the Enrollment needs it.
 func learnerUser(l *v1alpha1.Learner) lms.User {
-	return lms.User{ID: l.Status.ExternalID, Email: strings.ToLower(l.Spec.Email)}
+	return lms.User{ID: l.Status.ExternalID, Email: lms.NormalizeEmail(l.Spec.Email)}
 }
 
 // resolveSubjects reads the Learners and LearnerGroups the spec names or

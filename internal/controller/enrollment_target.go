@@ -49,9 +49,9 @@ func enrollmentRole(e *v1alpha1.Enrollment) lms.Role {
 	return lms.Role(e.Spec.Role)
 }
 
-// checkSupported stalls an Enrollment whose target kind or role the vendor
-// does not support, before any vendor call.
-func (run *enrollmentRun) checkSupported() *outcome {
+// validate stalls an Enrollment whose target kind or role the vendor does
+// not support, before any vendor call.
+func (run *enrollmentRun) validate(context.Context) *outcome {
 	kind, _ := targetSpec(run.e)
 	provider := run.conn.Settings.Provider
 	if kind == "" {
@@ -122,8 +122,7 @@ func (run *enrollmentRun) targets(ctx context.Context, kind lms.TargetKind) ([]l
 	list, err := run.conn.Targets.Get(lms.WithPriority(ctx, lms.PriorityRead), string(kind), run.interval,
 		func(ctx context.Context) ([]lms.Target, error) { return enr.Targets(ctx, kind) })
 	if err != nil {
-		o := run.failed("list "+targetNoun(kind)+"s", err)
-		return nil, &o
+		return nil, run.failedPtr("list "+targetNoun(kind)+"s", err)
 	}
 	return list, nil
 }
@@ -157,6 +156,6 @@ func (run *enrollmentRun) recordTarget(t lms.Target) {
 func (run *enrollmentRun) targetNotFound(t lms.Target, action string, err error) outcome {
 	run.conn.Targets.Forget(string(t.Kind))
 	msg := fmt.Sprintf("%s: %s; looking again in %s", action, lms.Message(err), run.interval)
-	run.event(corev1.EventTypeWarning, v1alpha1.ReasonTargetNotFound, "Sync", "%s", msg)
+	run.event(corev1.EventTypeWarning, v1alpha1.ReasonTargetNotFound, actionSync, "%s", msg)
 	return working(v1alpha1.ReasonTargetNotFound, msg, run.interval)
 }

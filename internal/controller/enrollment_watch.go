@@ -11,34 +11,19 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
-	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
 )
 
-func learnerPair(a, b client.Object) (*v1alpha1.Learner, *v1alpha1.Learner, bool) {
-	o, ok1 := a.(*v1alpha1.Learner)
-	n, ok2 := b.(*v1alpha1.Learner)
-	return o, n, ok1 && ok2
-}
-
 // groupChanged passes LearnerGroup events that change what an Enrollment
 // resolves to: creation, deletion, a new generation (members), a new
 // status.externalID or a flip of Ready.
 func groupChanged() builder.WatchesOption {
-	return builder.WithPredicates(predicate.Funcs{
-		UpdateFunc: func(e event.UpdateEvent) bool {
-			o, ok1 := e.ObjectOld.(*v1alpha1.LearnerGroup)
-			n, ok2 := e.ObjectNew.(*v1alpha1.LearnerGroup)
-			if !ok1 || !ok2 {
-				return false
-			}
-			return o.Generation != n.Generation || o.Status.ExternalID != n.Status.ExternalID ||
-				isReady(o.Status.Conditions, o.Generation) != isReady(n.Status.Conditions, n.Generation) ||
-				o.DeletionTimestamp.IsZero() != n.DeletionTimestamp.IsZero()
-		},
-		GenericFunc: func(event.GenericEvent) bool { return false },
+	return updatesWhere(func(o, n *v1alpha1.LearnerGroup) bool {
+		return o.Generation != n.Generation || o.Status.ExternalID != n.Status.ExternalID ||
+			isReady(o.Status.Conditions, o.Generation) != isReady(n.Status.Conditions, n.Generation) ||
+			deleting(o) != deleting(n)
 	})
 }
 

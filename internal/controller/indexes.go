@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"fmt"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -30,37 +31,42 @@ func connectionKey(namespace string, ref v1alpha1.ConnectionReference) pool.Key 
 // indexValue is the value indexConnection stores for a key.
 func indexValue(k pool.Key) string { return k.Kind + "/" + k.Namespace + "/" + k.Name }
 
+// An index is one field index: the kind it indexes, the field's name and
+// the values an object is found under.
+type index struct {
+	obj    client.Object
+	field  string
+	values client.IndexerFunc
+}
+
+// indexes are the field indexes the controllers use.
+func indexes() []index {
+	byConnection := func(o client.Object) []string {
+		m := o.(managed)
+		return []string{indexValue(connectionKey(m.GetNamespace(), m.GetConnectionRef()))}
+	}
+	bySecret := func(wrap func(client.Object) connectionObject) client.IndexerFunc {
+		return func(o client.Object) []string { return []string{wrap(o).secretKey().String()} }
+	}
+	return []index{
+		{&v1alpha1.Learner{}, indexConnection, byConnection},
+		{&v1alpha1.LearnerGroup{}, indexConnection, byConnection},
+		{&v1alpha1.Enrollment{}, indexConnection, byConnection},
+		{&v1alpha1.LMSConnection{}, indexSecret, bySecret(func(o client.Object) connectionObject {
+			return lmsConnection{o.(*v1alpha1.LMSConnection)}
+		})},
+		{&v1alpha1.ClusterLMSConnection{}, indexSecret, bySecret(func(o client.Object) connectionObject {
+			return clusterConnection{o.(*v1alpha1.ClusterLMSConnection)}
+		})},
+	}
+}
+
 // SetupIndexes registers the field indexes the controllers use.
 func SetupIndexes(ctx context.Context, idx client.FieldIndexer) error {
-	byConn := func(ns string, ref v1alpha1.ConnectionReference) []string {
-		return []string{indexValue(connectionKey(ns, ref))}
+	for _, i := range indexes() {
+		if err := idx.IndexField(ctx, i.obj, i.field, i.values); err != nil {
+			return fmt.Errorf("index %T by %s: %w", i.obj, i.field, err)
+		}
 	}
-	if err := idx.IndexField(ctx, &v1alpha1.Learner{}, indexConnection, func(o client.Object) []string {
-		l := o.(*v1alpha1.Learner)
-		return byConn(l.Namespace, l.Spec.ConnectionRef)
-	}); err != nil {
-		return err
-	}
-	if err := idx.IndexField(ctx, &v1alpha1.LearnerGroup{}, indexConnection, func(o client.Object) []string {
-		g := o.(*v1alpha1.LearnerGroup)
-		return byConn(g.Namespace, g.Spec.ConnectionRef)
-	}); err != nil {
-		return err
-	}
-	if err := idx.IndexField(ctx, &v1alpha1.Enrollment{}, indexConnection, func(o client.Object) []string {
-		e := o.(*v1alpha1.Enrollment)
-		return byConn(e.Namespace, e.Spec.ConnectionRef)
-	}); err != nil {
-		return err
-	}
-	if err := idx.IndexField(ctx, &v1alpha1.LMSConnection{}, indexSecret, func(o client.Object) []string {
-		c := o.(*v1alpha1.LMSConnection)
-		return []string{c.Namespace + "/" + c.Spec.CredentialsSecretRef.Name}
-	}); err != nil {
-		return err
-	}
-	return idx.IndexField(ctx, &v1alpha1.ClusterLMSConnection{}, indexSecret, func(o client.Object) []string {
-		c := o.(*v1alpha1.ClusterLMSConnection)
-		return []string{c.Spec.CredentialsSecretRef.Namespace + "/" + c.Spec.CredentialsSecretRef.Name}
-	})
+	return nil
 }

@@ -7,11 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	kstatus "sigs.k8s.io/cli-utils/pkg/kstatus/status"
-
-	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
 	"github.com/lmsoperator/lms-operator/internal/lmssim"
@@ -59,41 +58,37 @@ func TestELeaPLearnerLifecycleCreateUpdateDeactivate(t *testing.T) {
 }
 
 func TestLearnerDeletionPolicies(t *testing.T) {
-	for _, vendor := range []string{lmssim.ELeaP, lmssim.Enabley, lmssim.Exceed} {
-		t.Run(vendor, func(t *testing.T) {
-			ns := newNamespace(t)
-			v := newConnection(t, ns, vendor, lmssim.DefaultSeed(), connOpts{})
-			policies := map[v1alpha1.LearnerDeletionPolicy]string{
-				v1alpha1.LearnerDelete: "del@example.com", v1alpha1.LearnerOrphan: "orphan@example.com",
-				v1alpha1.LearnerDeactivate: "deact@example.com",
+	eachVendor(t, connOpts{}, func(t *testing.T, v *vendorSetup) {
+		policies := map[v1alpha1.LearnerDeletionPolicy]string{
+			v1alpha1.LearnerDelete: "del@example.com", v1alpha1.LearnerOrphan: "orphan@example.com",
+			v1alpha1.LearnerDeactivate: "deact@example.com",
+		}
+		var learners []*v1alpha1.Learner
+		for p, email := range policies {
+			l := v.learner(string(p), email)
+			l.Name = map[v1alpha1.LearnerDeletionPolicy]string{"Delete": "del", "Orphan": "orphan", "Deactivate": "deact"}[p]
+			l.Spec.DeletionPolicy = p
+			create(t, l)
+			learners = append(learners, l)
+		}
+		for _, l := range learners {
+			waitReady(t, l)
+		}
+		for _, l := range learners {
+			remove(t, l)
+			waitGone(t, l)
+		}
+		for p, email := range policies {
+			exists, active := remoteUser(t, v, email)
+			want := map[v1alpha1.LearnerDeletionPolicy][2]bool{
+				v1alpha1.LearnerDelete: {false, false}, v1alpha1.LearnerOrphan: {true, true},
+				v1alpha1.LearnerDeactivate: {true, false},
+			}[p]
+			if exists != want[0] || (exists && active != want[1]) {
+				t.Errorf("policy %s: user exists=%v active=%v, want exists=%v active=%v", p, exists, active, want[0], want[1])
 			}
-			var learners []*v1alpha1.Learner
-			for p, email := range policies {
-				l := v.learner(string(p), email)
-				l.Name = map[v1alpha1.LearnerDeletionPolicy]string{"Delete": "del", "Orphan": "orphan", "Deactivate": "deact"}[p]
-				l.Spec.DeletionPolicy = p
-				create(t, l)
-				learners = append(learners, l)
-			}
-			for _, l := range learners {
-				waitReady(t, l)
-			}
-			for _, l := range learners {
-				remove(t, l)
-				waitGone(t, l)
-			}
-			for p, email := range policies {
-				exists, active := remoteUser(t, v, email)
-				want := map[v1alpha1.LearnerDeletionPolicy][2]bool{
-					v1alpha1.LearnerDelete: {false, false}, v1alpha1.LearnerOrphan: {true, true},
-					v1alpha1.LearnerDeactivate: {true, false},
-				}[p]
-				if exists != want[0] || (exists && active != want[1]) {
-					t.Errorf("policy %s: user exists=%v active=%v, want exists=%v active=%v", p, exists, active, want[0], want[1])
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 // remoteUser reports whether the simulator holds a user with email, and whether it is active.
@@ -170,25 +165,19 @@ func TestObserveOnlyNeverWritesAndReportsDrift(t *testing.T) {
 }
 
 func TestDriftMadeInTheLMSIsRevertedWithinSyncInterval(t *testing.T) {
-	for _, vendor := range []string{lmssim.ELeaP, lmssim.Enabley, lmssim.Exceed} {
-		t.Run(vendor, func(t *testing.T) {
-			ns := newNamespace(t)
-			v := newConnection(t, ns, vendor, lmssim.DefaultSeed(), connOpts{syncInterval: 3 * time.Second})
-			l := v.learner("drift", "drift@example.com")
-			create(t, l)
-			waitReady(t, l)
-			changeBehindTheOperatorsBack(t, v, l.Status.ExternalID, "drift@example.com")
-			waitFor(t, "the user's first name and active flag to be written back", 10*time.Second, func() (bool, string) {
-				name, active := remoteNameAndActive(t, v, "drift@example.com")
-				return name == "First drift" && active, fmt.Sprintf("first name %q, active %v", name, active)
-			})
-			waitFor(t, "status.drift to record the correction", 5*time.Second, func() (bool, string) {
-				get(t, l)
-				d := l.Status.Drift
-				return d != nil && d.Corrected && len(d.Fields) == 2, "drift " + stringOf(d)
-			})
+	eachVendor(t, connOpts{syncInterval: 3 * time.Second}, func(t *testing.T, v *vendorSetup) {
+		l := v.readyLearner(t, "drift", "drift@example.com")
+		changeBehindTheOperatorsBack(t, v, l.Status.ExternalID, "drift@example.com")
+		waitFor(t, "the user's first name and active flag to be written back", 10*time.Second, func() (bool, string) {
+			name, active := remoteNameAndActive(t, v, "drift@example.com")
+			return name == "First drift" && active, fmt.Sprintf("first name %q, active %v", name, active)
 		})
-	}
+		waitFor(t, "status.drift to record the correction", 5*time.Second, func() (bool, string) {
+			get(t, l)
+			d := l.Status.Drift
+			return d != nil && d.Corrected && len(d.Fields) == 2, "drift " + stringOf(d)
+		})
+	})
 }
 
 // changeBehindTheOperatorsBack renames and deactivates a user through the
@@ -263,9 +252,7 @@ func TestUnsupportedRoleStallsWithoutVendorCalls(t *testing.T) {
 func TestVendorCallsAreCountedInMetrics(t *testing.T) {
 	ns := newNamespace(t)
 	v := newConnection(t, ns, lmssim.Exceed, lmssim.DefaultSeed(), connOpts{})
-	l := v.learner("metered", "metered@example.com")
-	create(t, l)
-	waitReady(t, l)
+	v.readyLearner(t, "metered", "metered@example.com")
 	got := testutil.ToFloat64(testMetric.VendorCalls.WithLabelValues("exceed", "POST /api/v2/users", "2xx"))
 	if got < 1 {
 		t.Errorf("lms_vendor_requests_total{vendor=exceed,operation=POST /api/v2/users,result=2xx} = %v, want at least 1", got)

@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/sets"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
@@ -33,35 +34,42 @@ type groupMemberOp struct {
 // groupMembership is the state of a group's members during one reconcile.
 type groupMembership struct {
 	// current are the group's members, by User.ID.
-	current map[string]bool
+	current sets.Set[string]
 	// managed are the members the operator added (status.managedMembers).
-	managed map[string]bool
+	managed sets.Set[string]
 }
 
 // syncMembers makes the group's members match the spec: adds the declared
 // members it lacks and removes those the policy allows, keeping in status
 // what was done even when the budget runs out half-way.
 func (run *groupRun) syncMembers(ctx context.Context) outcome {
-	want, o := run.declaredMembers(ctx)
-	if o != nil {
-		return *o
-	}
-	m, o := run.currentMembers(ctx)
+	want, m, o := run.observeMembers(ctx)
 	if o != nil {
 		return *o
 	}
 	o = run.applyMemberOps(ctx, run.memberOps(want.users, m), m)
-	run.g.Status.ManagedMembers = sortedMembers(m.managed)
+	run.g.Status.ManagedMembers = sortedList(m.managed)
 	run.g.Status.MemberCount = int32(len(m.current))
 	run.g.Status.PendingMembers = int32(len(want.pending))
-	if o != nil {
+	switch {
+	case o != nil:
 		return *o
-	}
-	if len(want.pending) > 0 {
+	case len(want.pending) > 0:
 		return working(v1alpha1.ReasonWaitingForDependencies, fmt.Sprintf("%d declared members have no LMS user yet (Learners not Ready): %s",
-			len(want.pending), groupMessage(want.pending)), run.interval)
+			len(want.pending), truncated(want.pending, shownNames)), run.interval)
 	}
 	return done(v1alpha1.ReasonSynced, "the LMS group and its members match the spec", run.interval)
+}
+
+// observeMembers returns the members the spec declares and those the group
+// has in the LMS.
+func (run *groupRun) observeMembers(ctx context.Context) (groupDeclared, groupMembership, *outcome) {
+	want, o := run.declaredMembers(ctx)
+	if o != nil {
+		return want, groupMembership{}, o
+	}
+	m, o := run.currentMembers(ctx)
+	return want, m, o
 }
 
 // declaredMembers reads the Learners named in members.learnerRefs and those
@@ -154,10 +162,9 @@ func (run *groupRun) currentMembers(ctx context.Context) (groupMembership, *outc
 		ids, err = run.g.Status.ManagedMembers, nil
 	}
 	if err != nil {
-		o := run.failed("list group members", err)
-		return groupMembership{}, &o
+		return groupMembership{}, run.failedPtr("list group members", err)
 	}
-	return groupMembership{current: memberSet(ids), managed: memberSet(run.g.Status.ManagedMembers)}, nil
+	return groupMembership{current: sets.New(ids...), managed: sets.New(run.g.Status.ManagedMembers...)}, nil
 }
 
 // memberOps are the writes that make the members match want: add what is
@@ -167,7 +174,7 @@ func (run *groupRun) currentMembers(ctx context.Context) (groupMembership, *outc
 func (run *groupRun) memberOps(want map[string]lms.User, m groupMembership) []groupMemberOp {
 	var ops []groupMemberOp
 	for _, id := range slices.Sorted(maps.Keys(want)) {
-		if !m.current[id] {
+		if !m.current.Has(id) {
 			ops = append(ops, groupMemberOp{add: true, user: want[id]})
 		}
 	}
@@ -175,14 +182,14 @@ func (run *groupRun) memberOps(want map[string]lms.User, m groupMembership) []gr
 	if run.g.Spec.MembershipPolicy != v1alpha1.MembershipAuthoritative {
 		removable = m.managed
 	}
-	for _, id := range slices.Sorted(maps.Keys(removable)) {
+	for _, id := range sets.List(removable) {
 		if _, declared := want[id]; declared {
 			continue
 		}
-		if m.current[id] {
+		if m.current.Has(id) {
 			ops = append(ops, groupMemberOp{user: run.memberUser(id)})
 		} else {
-			delete(m.managed, id)
+			m.managed.Delete(id)
 		}
 	}
 	return ops
@@ -204,11 +211,12 @@ func (run *groupRun) applyMemberOps(ctx context.Context, ops []groupMemberOp, m 
 			}
 			id := op.user.ID
 			if op.add {
-				m.current[id], m.managed[id] = true, true
+				m.current.Insert(id)
+				m.managed.Insert(id)
 				added = append(added, id)
 			} else {
-				delete(m.current, id)
-				delete(m.managed, id)
+				m.current.Delete(id)
+				m.managed.Delete(id)
 				removed = append(removed, id)
 			}
 		}
@@ -233,24 +241,7 @@ func (run *groupRun) memberWrite(ctx context.Context, op groupMemberOp) *outcome
 	if lms.IsNotFound(err) {
 		run.conn.Groups.Forget(groupsCacheKey) // the group may be gone: look again
 	}
-	o := run.failed(action, err)
-	return &o
-}
-
-func memberSet(ids []string) map[string]bool {
-	set := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		set[id] = true
-	}
-	return set
-}
-
-// sortedMembers is the set as a sorted list, nil when empty.
-func sortedMembers(set map[string]bool) []string {
-	if len(set) == 0 {
-		return nil
-	}
-	return slices.Sorted(maps.Keys(set))
+	return run.failedPtr(action, err)
 }
 
 // memberEvent mirrors the membership writes done in one event.
@@ -260,11 +251,11 @@ func (run *groupRun) memberEvent(added, removed []string) {
 	}
 	var parts []string
 	if len(added) > 0 {
-		parts = append(parts, fmt.Sprintf("added %d (%s)", len(added), groupMessage(added)))
+		parts = append(parts, fmt.Sprintf("added %d (%s)", len(added), truncated(added, shownNames)))
 	}
 	if len(removed) > 0 {
-		parts = append(parts, fmt.Sprintf("removed %d (%s)", len(removed), groupMessage(removed)))
+		parts = append(parts, fmt.Sprintf("removed %d (%s)", len(removed), truncated(removed, shownNames)))
 	}
-	run.event(corev1.EventTypeNormal, "MembersChanged", "Update", "LMS group %s: %s members",
+	run.event(corev1.EventTypeNormal, v1alpha1.EventMembersChanged, actionUpdate, "LMS group %s: %s members",
 		run.g.Status.ExternalID, strings.Join(parts, ", "))
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/utils/clock"
 
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
@@ -41,12 +42,12 @@ func TestLearnerGroupMemberOpsFollowTheMembershipPolicy(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			g := &v1alpha1.LearnerGroup{}
 			g.Spec.MembershipPolicy = tc.policy
-			run := &groupRun{g: g, conn: &pool.Connection{Users: inventory.New(clock.RealClock{})}}
+			run := &groupRun{g: g, runBase: runBase{conn: &pool.Connection{Users: inventory.New(clock.RealClock{})}}}
 			wantUsers := map[string]lms.User{}
 			for _, id := range tc.want {
 				wantUsers[id] = lms.User{ID: id}
 			}
-			m := groupMembership{current: memberSet(tc.current), managed: memberSet(tc.managed)}
+			m := groupMembership{current: sets.New(tc.current...), managed: sets.New(tc.managed...)}
 			var got want
 			for _, op := range run.memberOps(wantUsers, m) {
 				if op.add {
@@ -55,7 +56,7 @@ func TestLearnerGroupMemberOpsFollowTheMembershipPolicy(t *testing.T) {
 					got.removes = append(got.removes, op.user.ID)
 				}
 			}
-			got.managedAfter = sortedMembers(m.managed)
+			got.managedAfter = sortedList(m.managed)
 			if diff := cmp.Diff(tc.out, got, cmp.AllowUnexported(want{})); diff != "" {
 				t.Errorf("%s: -want +got:\n%s", tc.reason, diff)
 			}

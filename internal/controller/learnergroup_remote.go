@@ -11,42 +11,78 @@ import (
 	"github.com/lmsoperator/lms-operator/internal/lms"
 )
 
-// groupObservation is what the LMS holds of a LearnerGroup's group.
+// groupsCacheKey is the key of the group list in a connection's Groups cache.
+const groupsCacheKey = "groups"
+
+// The vendor calls of the LearnerGroup's operations: an operation takes them
+// from the connection's budget together.
+const (
+	// groupListCalls re-reads the group list before a create on a vendor that
+	// assigns ids, when the cached list is not from this reconcile.
+	groupListCalls = 1
+	// groupWriteCalls: a create, an update or a delete is one call.
+	groupWriteCalls = 1
+)
+
+// A groupObservation is what the LMS holds of a LearnerGroup's group, in the
+// shape of crossplane's ExternalObservation.
 type groupObservation struct {
-	group lms.Group
-	found bool
+	// exists: the LMS has the group; group is it.
+	exists bool
+	group  lms.Group
+	// upToDate: the group matches the spec; diff names the fields that differ.
+	upToDate bool
+	diff     []string
 	// fresh: the group list was read from the vendor in this reconcile, so a
 	// group missing from it is known to be absent.
 	fresh bool
 }
 
-// ensureGroup creates, adopts or updates the LMS group so that it matches
-// the spec, and records its identifier in status.externalID.
-func (run *groupRun) ensureGroup(ctx context.Context, parentID string) *outcome {
-	want := run.desiredGroup(parentID)
-	obs, o := run.observeGroup(ctx)
+// finalizes is true: a LearnerGroup's deletion policy may delete its group.
+func (run *groupRun) finalizes() bool { return true }
+
+// sync makes the group, then its members, match the spec.
+func (run *groupRun) sync(ctx context.Context) outcome {
+	parentID, o := run.parentID(ctx)
 	if o != nil {
-		return o
+		return *o
 	}
-	if !obs.found {
-		calls := 1
+	if o := run.ensureGroup(ctx, run.desiredGroup(parentID)); o != nil {
+		return *o
+	}
+	return run.syncMembers(ctx)
+}
+
+// ensureGroup creates, adopts or updates the LMS group so that it matches
+// want, and records its identifier in status.externalID.
+func (run *groupRun) ensureGroup(ctx context.Context, want lms.Group) *outcome {
+	obs, o := run.observeGroup(ctx, want)
+	switch {
+	case o != nil:
+		return o
+	case !obs.exists:
+		calls := groupWriteCalls
 		if !obs.fresh && !run.caps.GroupTypes {
-			calls = 2 // a fresh list, then the create
+			calls += groupListCalls
 		}
 		return run.write(ctx, calls, func(ctx context.Context) *outcome { return run.createGroup(ctx, want, obs.fresh) })
 	}
 	run.adopt(obs.group)
-	diff := groupDiff(want, obs.group, run.caps)
-	if len(diff) == 0 {
+	if obs.upToDate {
 		return nil
 	}
-	return run.write(ctx, 1, func(ctx context.Context) *outcome { return run.updateGroup(ctx, want, obs.group, diff) })
+	return run.write(ctx, groupWriteCalls, func(ctx context.Context) *outcome { return run.updateGroup(ctx, want, obs.group, obs.diff) })
+}
+
+// write runs op, a write of n calls, with its tokens taken together.
+func (run *groupRun) write(ctx context.Context, n int, op func(context.Context) *outcome) *outcome {
+	return spend(ctx, run.conn, n, lms.PriorityWrite, op)
 }
 
 // observeGroup finds the group in the connection's cached group list: by
 // identifier when known, else (eLeaP) by exact display name. A group missing
 // from the list is read by identifier, since the list may predate it.
-func (run *groupRun) observeGroup(ctx context.Context) (groupObservation, *outcome) {
+func (run *groupRun) observeGroup(ctx context.Context, want lms.Group) (groupObservation, *outcome) {
 	var obs groupObservation
 	list, err := run.conn.Groups.Get(lms.WithPriority(ctx, lms.PriorityRead), groupsCacheKey, run.interval,
 		func(ctx context.Context) ([]lms.Group, error) {
@@ -54,20 +90,29 @@ func (run *groupRun) observeGroup(ctx context.Context) (groupObservation, *outco
 			return run.groups.List(ctx)
 		})
 	if err != nil {
-		o := run.failed("list groups", err)
-		return obs, &o
+		return obs, run.failedPtr("list groups", err)
 	}
 	if id := run.groupID(); id != "" {
-		if obs.group, obs.found = findGroup(list, func(g lms.Group) bool { return g.ID == id }); obs.found {
-			return obs, nil
-		}
-		if done, o := run.confirmGroup(ctx, id, &obs); done || o != nil {
-			return obs, o
+		obs.group, obs.exists = findGroup(list, func(g lms.Group) bool { return g.ID == id })
+		if !obs.exists {
+			if done, o := run.confirmGroup(ctx, id, &obs); o != nil || done {
+				return obs.diffed(want, run.caps), o
+			}
 		}
 	}
-	name := run.g.Spec.DisplayName
-	obs.group, obs.found = findGroup(list, func(g lms.Group) bool { return g.Name == name })
-	return obs, nil
+	if !obs.exists {
+		obs.group, obs.exists = findGroup(list, func(g lms.Group) bool { return g.Name == want.Name })
+	}
+	return obs.diffed(want, run.caps), nil
+}
+
+// diffed fills upToDate and diff from want.
+func (obs groupObservation) diffed(want lms.Group, caps lms.Capabilities) groupObservation {
+	if obs.exists {
+		obs.diff = groupDiff(want, obs.group, caps)
+		obs.upToDate = len(obs.diff) == 0
+	}
+	return obs
 }
 
 // confirmGroup reads the group id, missing from the cached list. done is
@@ -77,20 +122,20 @@ func (run *groupRun) confirmGroup(ctx context.Context, id string, obs *groupObse
 	g, err := run.groups.Get(lms.WithPriority(ctx, lms.PriorityRead), id)
 	switch {
 	case err == nil:
-		obs.group, obs.found = *g, true
+		obs.group, obs.exists = *g, true
 		return true, nil
 	case !lms.IsNotFound(err):
-		o := run.failed("read group", err)
-		return true, &o
+		return true, run.failedPtr("read group", err)
 	case run.caps.GroupTypes:
 		obs.fresh = true // the caller-chosen identifier is free: create with it
 		return true, nil
 	}
-	run.event(corev1.EventTypeWarning, "GroupGone", "Sync", "The LMS group %s no longer exists; it is created anew", id)
+	run.event(corev1.EventTypeWarning, v1alpha1.EventGroupGone, actionSync, "The LMS group %s no longer exists; it is created anew", id)
 	run.g.Status.ExternalID, run.g.Status.ManagedMembers = "", nil
 	return false, nil
 }
 
+// findGroup returns the first group of list that match accepts.
 func findGroup(list []lms.Group, match func(lms.Group) bool) (lms.Group, bool) {
 	for _, g := range list {
 		if match(g) {
@@ -105,7 +150,7 @@ func (run *groupRun) adopt(g lms.Group) {
 	if run.g.Status.ExternalID == g.ID {
 		return
 	}
-	run.event(corev1.EventTypeNormal, "Adopted", "Adopt", "Adopted the existing LMS group %s (id %s)", g.Name, g.ID)
+	run.event(corev1.EventTypeNormal, v1alpha1.EventAdopted, actionAdopt, "Adopted the existing LMS group %s (id %s)", g.Name, g.ID)
 	run.g.Status.ExternalID, run.g.Status.ManagedMembers = g.ID, nil
 }
 
@@ -118,8 +163,7 @@ func (run *groupRun) createGroup(ctx context.Context, want lms.Group, fresh bool
 		run.conn.Groups.Forget(groupsCacheKey)
 		list, err := run.conn.Groups.Get(ctx, groupsCacheKey, run.interval, run.groups.List)
 		if err != nil {
-			o := run.failed("list groups", err)
-			return &o
+			return run.failedPtr("list groups", err)
 		}
 		if have, ok := findGroup(list, func(g lms.Group) bool { return g.Name == want.Name }); ok {
 			run.adopt(have)
@@ -131,16 +175,14 @@ func (run *groupRun) createGroup(ctx context.Context, want lms.Group, fresh bool
 	}
 	created, err := run.groups.Create(ctx, want)
 	if lms.IsAlreadyExists(err) {
-		w := working(v1alpha1.ReasonProgressing, "the group appeared meanwhile; adopting it", time.Second)
-		return &w
+		return ptrTo(working(v1alpha1.ReasonProgressing, "the group appeared meanwhile; adopting it", time.Second))
 	}
 	if err != nil {
-		o := run.failed("create group", err)
-		return &o
+		return run.failedPtr("create group", err)
 	}
 	run.conn.Groups.Forget(groupsCacheKey)
 	run.g.Status.ExternalID, run.g.Status.ManagedMembers = created.ID, nil
-	run.event(corev1.EventTypeNormal, "Created", "Create", "Created LMS group %s (id %s)", want.Name, created.ID)
+	run.event(corev1.EventTypeNormal, v1alpha1.EventCreated, actionCreate, "Created LMS group %s (id %s)", want.Name, created.ID)
 	return nil
 }
 
@@ -149,13 +191,33 @@ func (run *groupRun) createGroup(ctx context.Context, want lms.Group, fresh bool
 func (run *groupRun) updateGroup(ctx context.Context, want, have lms.Group, diff []string) *outcome {
 	want.ID = have.ID
 	if _, err := run.groups.Update(ctx, want); err != nil {
-		o := run.failed("update group", err)
-		return &o
+		return run.failedPtr("update group", err)
 	}
 	run.conn.Groups.Forget(groupsCacheKey) // the cached list holds the old values
 	if isReady(run.g.Status.Conditions, run.g.Generation) {
 		run.metrics.DriftCorrections.WithLabelValues("LearnerGroup").Inc()
 	}
-	run.event(corev1.EventTypeNormal, "Updated", "Update", "Updated LMS group %s (id %s): %s", want.Name, have.ID, strings.Join(diff, ", "))
+	run.event(corev1.EventTypeNormal, v1alpha1.EventUpdated, actionUpdate, "Updated LMS group %s (id %s): %s", want.Name, have.ID, strings.Join(diff, ", "))
 	return nil
+}
+
+// deletionPolicy deletes the LMS group under the Delete policy. On Enabley a
+// group with child groups cannot be deleted, so it waits for the
+// LearnerGroups naming it as parent to go first.
+func (run *groupRun) deletionPolicy(ctx context.Context) *outcome {
+	id := run.g.Status.ExternalID
+	if run.g.Spec.DeletionPolicy == v1alpha1.GroupOrphan || id == "" || run.groups == nil {
+		return nil
+	}
+	if children := run.childGroups(ctx); len(children) > 0 {
+		return ptrTo(working(v1alpha1.ReasonDeleting, "waiting for the child LearnerGroups "+strings.Join(children, ", ")+" to be deleted first", 0))
+	}
+	return run.write(ctx, groupWriteCalls, func(ctx context.Context) *outcome {
+		if err := run.groups.Delete(ctx, id); err != nil && !lms.IsNotFound(err) {
+			return run.failedPtr("delete group", err)
+		}
+		run.conn.Groups.Forget(groupsCacheKey)
+		run.event(corev1.EventTypeNormal, v1alpha1.EventDeleted, actionDelete, "Deleted LMS group %s (id %s)", run.g.Spec.DisplayName, id)
+		return nil
+	})
 }

@@ -123,19 +123,14 @@ func (run *groupRun) desiredGroup(parentID string) lms.Group {
 
 // groupDiff names the spec fields in which actual differs from desired.
 func groupDiff(desired, actual lms.Group, caps lms.Capabilities) []string {
-	var d []string
-	add := func(field string, differs bool) {
-		if differs {
-			d = append(d, field)
-		}
-	}
-	add("displayName", desired.Name != actual.Name)
+	var d fieldDiff
+	d.check("displayName", desired.Name != actual.Name)
 	if caps.GroupTypes {
-		add("enabley.type", desired.Type != actual.Type)
-		add("enabley.parentRef", desired.ParentID != actual.ParentID)
+		d.check("enabley.type", desired.Type != actual.Type)
+		d.check("enabley.parentRef", desired.ParentID != actual.ParentID)
 		return d
 	}
-	add("description", desired.Description != actual.Description)
-	add("active", desired.Active != actual.Active)
+	d.check("description", desired.Description != actual.Description)
+	d.check("active", desired.Active != actual.Active)
 	return d
 }

@@ -2,15 +2,11 @@ package controller
 
 import (
 	"context"
-	"maps"
 
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/event"
-	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
@@ -97,36 +93,7 @@ func (run *groupRun) childGroups(ctx context.Context) []string {
 // groups: creation and deletion, a new status.externalID, and the start of
 // a deletion.
 func groupIdentityChanged() builder.WatchesOption {
-	return builder.WithPredicates(predicate.Funcs{
-		UpdateFunc: func(e event.UpdateEvent) bool {
-			o, okO := e.ObjectOld.(*v1alpha1.LearnerGroup)
-			n, okN := e.ObjectNew.(*v1alpha1.LearnerGroup)
-			if !okO || !okN {
-				return false
-			}
-			return o.Status.ExternalID != n.Status.ExternalID || o.DeletionTimestamp.IsZero() != n.DeletionTimestamp.IsZero()
-		},
-		GenericFunc: func(event.GenericEvent) bool { return false },
-	})
-}
-
-// membershipChanged passes Learner events that may change what a
-// LearnerGroup or an Enrollment resolves to: creation and deletion, a new generation, a label change, a new
-// status.externalID, a flip of Ready, and the start of a deletion.
-func membershipChanged() builder.WatchesOption {
-	return builder.WithPredicates(predicate.Funcs{
-		UpdateFunc: func(e event.UpdateEvent) bool {
-			o, okO := e.ObjectOld.(*v1alpha1.Learner)
-			n, okN := e.ObjectNew.(*v1alpha1.Learner)
-			if !okO || !okN {
-				return false
-			}
-			return o.Generation != n.Generation || !maps.Equal(o.Labels, n.Labels) ||
-				o.Status.ExternalID != n.Status.ExternalID ||
-				meta.IsStatusConditionTrue(o.Status.Conditions, v1alpha1.ConditionReady) !=
-					meta.IsStatusConditionTrue(n.Status.Conditions, v1alpha1.ConditionReady) ||
-				o.DeletionTimestamp.IsZero() != n.DeletionTimestamp.IsZero()
-		},
-		GenericFunc: func(event.GenericEvent) bool { return false },
+	return updatesWhere(func(o, n *v1alpha1.LearnerGroup) bool {
+		return o.Status.ExternalID != n.Status.ExternalID || deleting(o) != deleting(n)
 	})
 }

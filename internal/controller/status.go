@@ -1,14 +1,68 @@
 package controller
 
 import (
-	"time"
-
 	"context"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/sets"
+	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/lmsoperator/lms-operator/internal/metrics"
 )
+
+// staleRetry is how soon an object whose status patch met a newer version is
+// reconciled again, once the cache has caught up.
+const staleRetry = 200 * time.Millisecond
+
+// A statusWriter publishes a reconcile's outcome in the object's status.
+type statusWriter struct {
+	client client.Client
+	// reader reads the API server directly, past a stale cache.
+	reader  client.Reader
+	metrics *metrics.Metrics
+}
+
+// finish publishes o in the status of obj, counts a failure in the metrics,
+// and patches the status when it differs from orig's.
+//
+// The patch carries orig's resourceVersion. When the reconcile read a stale
+// copy (a newer status was written meanwhile), the status is rebased onto
+// the fresh object and written once more: status records what the operator
+// owns in the LMS, and a stale copy must neither overwrite nor lose it.
+func finish[T managed](ctx context.Context, w statusWriter, k *kind[T], orig, obj T, o outcome) (ctrl.Result, error) {
+	st := obj.GetCommonStatus()
+	o.apply(&st.Conditions, obj.GetGeneration())
+	st.ObservedGeneration = o.observedGeneration(obj.GetGeneration(), st.ObservedGeneration)
+	if !o.ready && (o.stalled || o.err != nil) {
+		w.metrics.ReconcileErrors.WithLabelValues(k.name, o.reason).Inc()
+	}
+	err := patchStatus(ctx, w.client, orig, obj, statusOf(orig), statusOf(obj), true)
+	if apierrors.IsConflict(err) {
+		err = rebased(ctx, w, k, orig, obj)
+	}
+	if apierrors.IsConflict(err) {
+		return ctrl.Result{RequeueAfter: staleRetry}, nil
+	}
+	if err != nil && o.err == nil {
+		return ctrl.Result{}, err
+	}
+	return o.result()
+}
+
+// rebased writes the status once more, onto the object read afresh.
+func rebased[T managed](ctx context.Context, w statusWriter, k *kind[T], orig, obj T) error {
+	fresh := k.newObject()
+	if err := w.reader.Get(ctx, client.ObjectKeyFromObject(obj), fresh); err != nil {
+		return client.IgnoreNotFound(err)
+	}
+	base := fresh.DeepCopyObject().(client.Object)
+	k.rebase(fresh, orig, obj)
+	return client.IgnoreNotFound(w.client.Status().Patch(ctx, fresh, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})))
+}
 
 // patchStatus writes obj's status as a merge patch against orig, and only
 // when it changed, so that a converged object costs no API write. With lock,
@@ -33,6 +87,28 @@ func patchStatus(ctx context.Context, c client.Client, orig, obj client.Object, 
 	return err
 }
 
-// staleRetry is how soon an object whose status patch met a newer version is
-// reconciled again, once the cache has caught up.
-const staleRetry = 200 * time.Millisecond
+// statusOf returns obj's status as its JSON holds it, for comparison.
+func statusOf(obj client.Object) any {
+	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	if err != nil {
+		return err.Error() // never for the kinds here; differs from any status, so the patch is tried
+	}
+	return u["status"]
+}
+
+// rebaseSet applies to fresh, a set as the API server holds it now, what a
+// reconcile changed from orig to mine: it adds what mine added and removes
+// what mine removed, so that entries written by another reconcile survive.
+func rebaseSet(fresh, orig, mine []string) []string {
+	was, now := sets.New(orig...), sets.New(mine...)
+	set := sets.New(fresh...).Union(now.Difference(was)).Difference(was.Difference(now))
+	return sortedList(set)
+}
+
+// sortedList returns the set as a sorted list, nil when it is empty.
+func sortedList(s sets.Set[string]) []string {
+	if s.Len() == 0 {
+		return nil
+	}
+	return sets.List(s)
+}

@@ -2,23 +2,30 @@ package controller
 
 import (
 	"context"
-	"fmt"
+	"maps"
 	"slices"
-	"sort"
-	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/sets"
 
+	"github.com/lmsoperator/lms-operator/api/v1alpha1"
 	"github.com/lmsoperator/lms-operator/internal/lms"
 )
+
+// driftShown is how many user ids an event about repaired assignments names.
+const driftShown = 10
 
 // assignState is what the LMS holds of the target's assignments once the
 // Enrollment's writes are done.
 type assignState struct {
 	// users are the IDs of the users assigned directly, by anyone.
-	users map[string]bool
+	users sets.Set[string]
 	// groups are the IDs of the groups assigned, by anyone.
-	groups map[string]bool
+	groups sets.Set[string]
+}
+
+func newAssignState() *assignState {
+	return &assignState{users: sets.New[string](), groups: sets.New[string]()}
 }
 
 // A writeOp is one assignment write of a batch.
@@ -37,7 +44,7 @@ type writeOp struct {
 // assign makes the target's direct and group assignments match the
 // subjects, touching only assignments this Enrollment made.
 func (run *enrollmentRun) assign(ctx context.Context, t lms.Target, s *enrollmentSubjects) (*assignState, *outcome) {
-	st := &assignState{users: map[string]bool{}, groups: map[string]bool{}}
+	st := newAssignState()
 	if o := run.assignUsers(ctx, t, s, st); o != nil {
 		return st, o
 	}
@@ -53,27 +60,47 @@ func (run *enrollmentRun) assign(ctx context.Context, t lms.Target, s *enrollmen
 // longer desired.
 func (run *enrollmentRun) assignUsers(ctx context.Context, t lms.Target, s *enrollmentSubjects, st *assignState) *outcome {
 	desired := desiredUsers(s.direct)
-	owned := idSet(run.e.Status.AssignedUserIDs)
-	if len(desired) == 0 && len(owned) == 0 {
+	return run.reconcileAssignments(ctx, t, assignments{
+		owned: &run.e.Status.AssignedUserIDs, held: st.users, none: len(desired) == 0,
+		list: func(ctx context.Context, owned sets.Set[string]) (sets.Set[string], *outcome) {
+			return run.listAssignedUsers(ctx, t, owned)
+		},
+		writes: func(listed, owned sets.Set[string]) []writeOp {
+			run.driftCorrected(t, sets.List(owned.Intersection(sets.KeySet(desired)).Difference(listed)))
+			return run.userWrites(t, desired, listed, owned, st)
+		},
+	})
+}
+
+// assignments are one of an Enrollment's two kinds of assignment: users
+// assigned directly, or groups.
+type assignments struct {
+	// owned is the status field recording the assignments this Enrollment made.
+	owned *[]string
+	// held receives the ids the target has assigned, by anyone.
+	held sets.Set[string]
+	// none: nothing is desired.
+	none bool
+	// list reads what the target has assigned.
+	list func(ctx context.Context, owned sets.Set[string]) (sets.Set[string], *outcome)
+	// writes plans the writes from what is listed and owned.
+	writes func(listed, owned sets.Set[string]) []writeOp
+}
+
+// reconcileAssignments lists the target's assignments of one kind and
+// makes them match, recording in status what this Enrollment owns.
+func (run *enrollmentRun) reconcileAssignments(ctx context.Context, t lms.Target, a assignments) *outcome {
+	owned := sets.New(*a.owned...)
+	if a.none && owned.Len() == 0 {
 		return nil
 	}
-	listed, o := run.listAssignedUsers(ctx, t, owned)
+	listed, o := a.list(ctx, owned)
 	if o != nil {
 		return o
 	}
-	for id := range listed {
-		st.users[id] = true
-	}
-	defer func() { run.e.Status.AssignedUserIDs = sortedIDs(owned) }()
-	var drifted []string
-	for id := range owned {
-		if _, ok := desired[id]; ok && !listed[id] {
-			drifted = append(drifted, id)
-		}
-	}
-	run.driftCorrected(t, drifted)
-	ops := run.userWrites(t, desired, listed, owned, st)
-	return run.writeBatch(ctx, t, ops)
+	a.held.Insert(listed.UnsortedList()...)
+	defer func() { *a.owned = sortedList(owned) }()
+	return run.writeBatch(ctx, t, a.writes(listed, owned))
 }
 
 // desiredUsers returns the Ready users of direct subjects, by ID.
@@ -90,55 +117,50 @@ func desiredUsers(direct map[string]lms.User) map[string]lms.User {
 // listAssignedUsers reads the users assigned to t directly. Vendors list
 // learners only (Enabley), so users this Enrollment assigned with another
 // role count as listed.
-func (run *enrollmentRun) listAssignedUsers(ctx context.Context, t lms.Target, owned map[string]bool) (map[string]bool, *outcome) {
+func (run *enrollmentRun) listAssignedUsers(ctx context.Context, t lms.Target, owned sets.Set[string]) (sets.Set[string], *outcome) {
 	ids, err := run.conn.Client.Enrollments().AssignedUsers(lms.WithPriority(ctx, lms.PriorityRead), t)
 	if lms.IsNotFound(err) {
-		o := run.targetNotFound(t, "list users assigned to "+describeTarget(t), err)
-		return nil, &o
+		return nil, ptrTo(run.targetNotFound(t, "list users assigned to "+describeTarget(t), err))
 	}
 	if err != nil {
-		o := run.failed("list users assigned to "+describeTarget(t), err)
-		return nil, &o
+		return nil, run.failedPtr("list users assigned to "+describeTarget(t), err)
 	}
-	listed := idSet(ids)
+	listed := sets.New(ids...)
 	if enrollmentRole(run.e) != lms.RoleLearner {
-		for id := range owned {
-			listed[id] = true
-		}
+		listed = listed.Union(owned)
 	}
 	return listed, nil
 }
 
 // userWrites returns the writes that assign the desired users not listed
-// and unassign the owned users not desired, in a stable order, and events
-// summarising them once they ran.
-func (run *enrollmentRun) userWrites(t lms.Target, desired map[string]lms.User, listed, owned map[string]bool, st *assignState) []writeOp {
+// and unassign the owned users not desired, in a stable order.
+func (run *enrollmentRun) userWrites(t lms.Target, desired map[string]lms.User, listed, owned sets.Set[string], st *assignState) []writeOp {
 	enr := run.conn.Client.Enrollments()
 	a := lms.Assignment{Role: enrollmentRole(run.e), Notify: run.e.Spec.Notify}
 	var ops []writeOp
-	for _, id := range sortedIDs(desired) {
-		if listed[id] {
+	for _, id := range slices.Sorted(maps.Keys(desired)) {
+		if listed.Has(id) {
 			continue
 		}
 		u := desired[id]
 		ops = append(ops, writeOp{what: "assign user " + id + " to " + describeTarget(t), noun: "learner",
 			do: func(ctx context.Context) error { return enr.AssignUser(ctx, t, u, a) },
-			ok: func() { owned[u.ID], st.users[u.ID] = true, true }})
+			ok: func() { owned.Insert(u.ID); st.users.Insert(u.ID) }})
 	}
-	for _, id := range sortedIDs(owned) {
+	for _, id := range sets.List(owned) {
 		if _, ok := desired[id]; ok {
 			continue
 		}
 		u := run.knownUser(id)
 		ops = append(ops, writeOp{what: "unassign user " + id + " from " + describeTarget(t), noun: "learner", unassign: true,
 			do: func(ctx context.Context) error { return enr.UnassignUser(ctx, t, u) },
-			ok: func() { delete(owned, u.ID); delete(st.users, u.ID) }})
+			ok: func() { owned.Delete(u.ID); st.users.Delete(u.ID) }})
 	}
 	return ops
 }
 
 // knownUser returns the user with id from the connection's inventory, or a
-// user with only its ID.
+// user with only its ID (membership calls need only the id).
 func (run *enrollmentRun) knownUser(id string) lms.User {
 	if u, ok := run.conn.Users.Find(id, "", ""); ok {
 		return u
@@ -151,68 +173,48 @@ func (run *enrollmentRun) knownUser(id string) lms.User {
 // Where the vendor cannot list a target's groups (Enabley), the groups this
 // Enrollment assigned are taken as still assigned.
 func (run *enrollmentRun) assignGroups(ctx context.Context, t lms.Target, s *enrollmentSubjects, st *assignState) *outcome {
-	desired := map[string]bool{}
-	for _, id := range s.groups {
-		desired[id] = true
-	}
-	owned := idSet(run.e.Status.AssignedGroups)
-	if len(desired) == 0 && len(owned) == 0 {
-		return nil
-	}
-	listed, o := run.listAssignedGroups(ctx, t, owned)
-	if o != nil {
-		return o
-	}
-	for id := range listed {
-		st.groups[id] = true
-	}
-	defer func() { run.e.Status.AssignedGroups = sortedIDs(owned) }()
-	ops := run.groupWrites(t, desired, listed, owned, st)
-	return run.writeBatch(ctx, t, ops)
+	desired := sets.New(slices.Collect(maps.Values(s.groups))...)
+	return run.reconcileAssignments(ctx, t, assignments{
+		owned: &run.e.Status.AssignedGroups, held: st.groups, none: desired.Len() == 0,
+		list: func(ctx context.Context, owned sets.Set[string]) (sets.Set[string], *outcome) {
+			return run.listAssignedGroups(ctx, t, owned)
+		},
+		writes: func(listed, owned sets.Set[string]) []writeOp { return run.groupWrites(t, desired, listed, owned, st) },
+	})
 }
 
 // groupWrites returns the writes that assign the desired groups not listed
 // and unassign the owned groups not desired.
-func (run *enrollmentRun) groupWrites(t lms.Target, desired, listed, owned map[string]bool, st *assignState) []writeOp {
+func (run *enrollmentRun) groupWrites(t lms.Target, desired, listed, owned sets.Set[string], st *assignState) []writeOp {
 	enr := run.conn.Client.Enrollments()
 	a := lms.Assignment{Role: enrollmentRole(run.e), Notify: run.e.Spec.Notify}
 	var ops []writeOp
-	for _, id := range sortedIDs(desired) {
-		if !listed[id] {
-			ops = append(ops, writeOp{what: "assign group " + id + " to " + describeTarget(t), noun: "group",
-				do: func(ctx context.Context) error { return enr.AssignGroup(ctx, t, id, a) },
-				ok: func() { owned[id], st.groups[id] = true, true }})
-		}
+	for _, id := range sets.List(desired.Difference(listed)) {
+		ops = append(ops, writeOp{what: "assign group " + id + " to " + describeTarget(t), noun: "group",
+			do: func(ctx context.Context) error { return enr.AssignGroup(ctx, t, id, a) },
+			ok: func() { owned.Insert(id); st.groups.Insert(id) }})
 	}
-	for _, id := range sortedIDs(owned) {
-		if !desired[id] {
-			ops = append(ops, writeOp{what: "unassign group " + id + " from " + describeTarget(t), noun: "group", unassign: true,
-				do: func(ctx context.Context) error { return enr.UnassignGroup(ctx, t, id) },
-				ok: func() { delete(owned, id); delete(st.groups, id) }})
-		}
+	for _, id := range sets.List(owned.Difference(desired)) {
+		ops = append(ops, writeOp{what: "unassign group " + id + " from " + describeTarget(t), noun: "group", unassign: true,
+			do: func(ctx context.Context) error { return enr.UnassignGroup(ctx, t, id) },
+			ok: func() { owned.Delete(id); st.groups.Delete(id) }})
 	}
 	return ops
 }
 
 // listAssignedGroups reads the groups assigned to t; where the vendor
 // cannot list them, the owned groups stand in.
-func (run *enrollmentRun) listAssignedGroups(ctx context.Context, t lms.Target, owned map[string]bool) (map[string]bool, *outcome) {
+func (run *enrollmentRun) listAssignedGroups(ctx context.Context, t lms.Target, owned sets.Set[string]) (sets.Set[string], *outcome) {
 	ids, err := run.conn.Client.Enrollments().AssignedGroups(lms.WithPriority(ctx, lms.PriorityRead), t)
 	switch {
 	case lms.KindOf(err) == lms.KindUnsupported:
-		listed := map[string]bool{}
-		for id := range owned {
-			listed[id] = true
-		}
-		return listed, nil
+		return owned.Clone(), nil
 	case lms.IsNotFound(err):
-		o := run.targetNotFound(t, "list groups assigned to "+describeTarget(t), err)
-		return nil, &o
+		return nil, ptrTo(run.targetNotFound(t, "list groups assigned to "+describeTarget(t), err))
 	case err != nil:
-		o := run.failed("list groups assigned to "+describeTarget(t), err)
-		return nil, &o
+		return nil, run.failedPtr("list groups assigned to "+describeTarget(t), err)
 	}
-	return idSet(ids), nil
+	return sets.New(ids...), nil
 }
 
 // writeBatch runs the writes with their tokens taken together (up to the
@@ -224,17 +226,17 @@ func (run *enrollmentRun) writeBatch(ctx context.Context, t lms.Target, ops []wr
 	}
 	assigned, unassigned := map[string]int{}, map[string]int{}
 	defer func() { run.batchEvents(t, assigned, unassigned) }()
-	o := withTokens(ctx, run.conn, len(ops), lms.PriorityWrite, func(ctx context.Context) outcome {
+	return spend(ctx, run.conn, len(ops), lms.PriorityWrite, func(ctx context.Context) *outcome {
 		for _, op := range ops {
 			err := op.do(ctx)
 			if err != nil && op.unassign && lms.IsNotFound(err) {
 				err = nil
 			}
 			if lms.IsNotFound(err) {
-				return run.targetNotFound(t, op.what, err)
+				return ptrTo(run.targetNotFound(t, op.what, err))
 			}
 			if err != nil {
-				return run.failed(op.what, err)
+				return run.failedPtr(op.what, err)
 			}
 			op.ok()
 			if op.unassign {
@@ -243,38 +245,19 @@ func (run *enrollmentRun) writeBatch(ctx context.Context, t lms.Target, ops []wr
 				assigned[op.noun]++
 			}
 		}
-		return outcome{ready: true}
+		return nil
 	})
-	if !o.ready {
-		return &o
-	}
-	return nil
 }
 
 // batchEvents records one event per kind of write of a batch: "Assigned 3
 // learners to course ...".
 func (run *enrollmentRun) batchEvents(t lms.Target, assigned, unassigned map[string]int) {
 	if n := countNouns(assigned); n != "" {
-		run.event(corev1.EventTypeNormal, "Assigned", "Assign", "Assigned %s to %s", n, describeTarget(t))
+		run.event(corev1.EventTypeNormal, v1alpha1.EventAssigned, actionAssign, "Assigned %s to %s", n, describeTarget(t))
 	}
 	if n := countNouns(unassigned); n != "" {
-		run.event(corev1.EventTypeNormal, "Unassigned", "Unassign", "Unassigned %s from %s", n, describeTarget(t))
+		run.event(corev1.EventTypeNormal, v1alpha1.EventUnassigned, actionUnassign, "Unassigned %s from %s", n, describeTarget(t))
 	}
-}
-
-// countNouns writes counts as "3 learners and 1 group".
-func countNouns(counts map[string]int) string {
-	var parts []string
-	for _, noun := range []string{"learner", "group"} {
-		switch n := counts[noun]; n {
-		case 0:
-		case 1:
-			parts = append(parts, "1 "+noun)
-		default:
-			parts = append(parts, fmt.Sprintf("%d %ss", n, noun))
-		}
-	}
-	return strings.Join(parts, " and ")
 }
 
 // driftCorrected counts the assignments removed in the LMS by hand, which
@@ -283,19 +266,10 @@ func (run *enrollmentRun) driftCorrected(t lms.Target, ids []string) {
 	if len(ids) == 0 {
 		return
 	}
-	sort.Strings(ids)
 	run.metrics.DriftCorrections.WithLabelValues("Enrollment").Add(float64(len(ids)))
-	run.event(corev1.EventTypeNormal, "DriftCorrected", "Assign",
+	run.event(corev1.EventTypeNormal, v1alpha1.EventDriftCorrected, actionAssign,
 		"%s had been unassigned from %s in the LMS; assigning again (user ids %s)",
-		countNouns(map[string]int{"learner": len(ids)}), describeTarget(t), strings.Join(firstN(ids, 10), ", "))
-}
-
-// firstN returns at most n of xs.
-func firstN(xs []string, n int) []string {
-	if len(xs) > n {
-		return xs[:n]
-	}
-	return xs
+		countNouns(map[string]int{"learner": len(ids)}), describeTarget(t), truncated(ids, driftShown))
 }
 
 // unassignAll removes every assignment this Enrollment made (deletion
@@ -306,33 +280,12 @@ func (run *enrollmentRun) unassignAll(ctx context.Context) *outcome {
 		return nil
 	}
 	t := lms.Target{Kind: lms.TargetKind(rt.Kind), ID: rt.ID, Name: rt.Name}
-	st := &assignState{users: map[string]bool{}, groups: map[string]bool{}}
-	users, groups := idSet(run.e.Status.AssignedUserIDs), idSet(run.e.Status.AssignedGroups)
+	st := newAssignState()
+	users, groups := sets.New(run.e.Status.AssignedUserIDs...), sets.New(run.e.Status.AssignedGroups...)
 	defer func() {
-		run.e.Status.AssignedUserIDs, run.e.Status.AssignedGroups = sortedIDs(users), sortedIDs(groups)
+		run.e.Status.AssignedUserIDs, run.e.Status.AssignedGroups = sortedList(users), sortedList(groups)
 	}()
-	ops := append(run.userWrites(t, nil, nil, users, st), run.groupWrites(t, nil, nil, groups, st)...)
+	none := sets.New[string]()
+	ops := append(run.userWrites(t, nil, none, users, st), run.groupWrites(t, none, none, groups, st)...)
 	return run.writeBatch(ctx, t, ops)
-}
-
-// setOf returns the set of xs.
-func idSet(xs []string) map[string]bool {
-	out := make(map[string]bool, len(xs))
-	for _, x := range xs {
-		out[x] = true
-	}
-	return out
-}
-
-// sortedIDs returns the keys of m, sorted; nil when m is empty.
-func sortedIDs[V any](m map[string]V) []string {
-	if len(m) == 0 {
-		return nil
-	}
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return slices.Clip(out)
 }

@@ -3,7 +3,6 @@ package controller
 import (
 	"maps"
 	"sort"
-	"strings"
 
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
 	"github.com/lmsoperator/lms-operator/internal/lms"
@@ -12,7 +11,7 @@ import (
 // desiredUser is the LMS user a Learner's spec asks for, limited to the
 // fields the vendor has.
 func desiredUser(l *v1alpha1.Learner, caps lms.Capabilities) lms.User {
-	email := strings.ToLower(l.Spec.Email)
+	email := lms.NormalizeEmail(l.Spec.Email)
 	u := lms.User{
 		Email:            email,
 		FirstName:        l.Spec.FirstName,
@@ -50,20 +49,15 @@ func roleOrDefault(r v1alpha1.LearnerRole) v1alpha1.LearnerRole {
 // the vendor does not report (empty role) and custom fields the spec does not
 // declare are not compared.
 func userDiff(desired, actual lms.User, caps lms.Capabilities) []string {
-	var d []string
-	add := func(field string, differs bool) {
-		if differs {
-			d = append(d, field)
-		}
-	}
-	add("email", !strings.EqualFold(desired.Email, actual.Email))
-	add("firstName", desired.FirstName != actual.FirstName)
-	add("lastName", desired.LastName != actual.LastName)
-	add("middleName", caps.MiddleName && desired.MiddleName != actual.MiddleName)
-	add("description", caps.Description && desired.Description != actual.Description)
-	add("role", actual.Role != "" && desired.Role != actual.Role)
-	add("active", desired.Active != actual.Active)
-	add("customFields", caps.CustomFields && !customFieldsMatch(desired.CustomFields, actual.CustomFields))
+	var d fieldDiff
+	d.check("email", lms.NormalizeEmail(desired.Email) != lms.NormalizeEmail(actual.Email))
+	d.check("firstName", desired.FirstName != actual.FirstName)
+	d.check("lastName", desired.LastName != actual.LastName)
+	d.check("middleName", caps.MiddleName && desired.MiddleName != actual.MiddleName)
+	d.check("description", caps.Description && desired.Description != actual.Description)
+	d.check("role", actual.Role != "" && desired.Role != actual.Role)
+	d.check("active", desired.Active != actual.Active)
+	d.check("customFields", caps.CustomFields && !customFieldsMatch(desired.CustomFields, actual.CustomFields))
 	sort.Strings(d)
 	return d
 }

@@ -1,9 +1,7 @@
 package controller
 
 import (
-	"context"
 	"errors"
-	"github.com/lmsoperator/lms-operator/internal/lms/pool"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -48,6 +46,14 @@ func stalled(reason, message string) outcome {
 	return outcome{reason: reason, message: message, stalled: true}
 }
 
+// failedWith is the outcome of a failed API-server call: retried with backoff.
+func failedWith(reason string, err error) outcome {
+	return outcome{reason: reason, message: err.Error(), err: err}
+}
+
+// ptrTo returns a pointer to o, for the steps that return *outcome (nil: go on).
+func ptrTo(o outcome) *outcome { return &o }
+
 // fromError classifies a vendor error: rate limits requeue when the budget
 // allows, terminal errors stall, anything else is retried with backoff.
 func fromError(action string, err error) outcome {
@@ -89,6 +95,8 @@ func (o outcome) apply(conds *[]metav1.Condition, gen int64) {
 	setOrRemove(conds, v1alpha1.ConditionReconciling, !o.ready && !o.stalled, o.reason, o.message, gen)
 }
 
+// setOrRemove sets condition typ True with the reason and message when on,
+// and removes it otherwise.
 func setOrRemove(conds *[]metav1.Condition, typ string, on bool, reason, msg string, gen int64) {
 	if !on {
 		meta.RemoveStatusCondition(conds, typ)
@@ -115,17 +123,8 @@ func (o outcome) observedGeneration(gen, previous int64) int64 {
 	return previous
 }
 
-// withTokens runs an operation of n vendor calls with its tokens taken from
-// the connection's budget together, or reports the wait when they are not
-// there: concurrent operations never starve each other half-way.
-func withTokens(ctx context.Context, conn *pool.Connection, n int, p lms.Priority, op func(context.Context) outcome) outcome {
-	gctx, g, wait, paused := conn.Budget.Acquire(ctx, n, p)
-	if g == nil {
-		if paused {
-			return working(v1alpha1.ReasonRateLimited, "the connection is paused after the vendor answered 429", wait)
-		}
-		return working(v1alpha1.ReasonWaitingForRateBudget, "waiting for the connection's request budget", wait)
-	}
-	defer g.Release()
-	return op(lms.WithPriority(gctx, p))
+// isReady reports whether conds hold Ready True for generation gen.
+func isReady(conds []metav1.Condition, gen int64) bool {
+	c := meta.FindStatusCondition(conds, v1alpha1.ConditionReady)
+	return c != nil && c.Status == metav1.ConditionTrue && c.ObservedGeneration == gen
 }

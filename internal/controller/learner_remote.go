@@ -1,0 +1,289 @@
+package controller
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/lmsoperator/lms-operator/api/v1alpha1"
+	"github.com/lmsoperator/lms-operator/internal/lms"
+)
+
+// The vendor calls of the Learner's operations: an operation takes them
+// from the connection's budget together.
+const (
+	// lookupCalls confirms, by identity key, a user's absence that the
+	// inventory cannot vouch for (see absenceKnown).
+	lookupCalls = 1
+	// createCalls: the create, and eLeaP's read-back of the new user's id.
+	createCalls = 2
+	// updateCalls: the update, and an activation change after it.
+	updateCalls = 2
+)
+
+// syncedMessage is the message of a Learner whose user matches the spec.
+const syncedMessage = "the LMS user matches the spec"
+
+// A userObservation is what the LMS holds of a Learner's user, in the shape
+// of crossplane's ExternalObservation: whether it exists, whether it is up
+// to date and how it differs. It is read from the connection's inventory,
+// not from the vendor (see the package documentation).
+type userObservation struct {
+	// exists: the LMS has the user.
+	exists bool
+	// upToDate: the user matches the spec.
+	upToDate bool
+	// diff names the spec fields that differ.
+	diff []string
+	// user is the LMS user, when it exists; want is the user the spec asks for.
+	user, want lms.User
+	// absenceKnown: the inventory proves the user absent, so that a create
+	// needs no lookup first.
+	absenceKnown bool
+}
+
+// observeUser finds the Learner's user in the connection's inventory, read
+// once and then refreshed by the connection every sync interval.
+func (run *learnerRun) observeUser(ctx context.Context) (userObservation, *outcome) {
+	if err := run.conn.Users.EnsureLoaded(lms.WithPriority(ctx, lms.PriorityRead), run.conn.Client.Users().List); err != nil {
+		return userObservation{}, ptrTo(fromError("list users", err))
+	}
+	obs := userObservation{want: desiredUser(run.l, run.caps)}
+	obs.user, obs.exists = run.conn.Users.Find(run.l.Status.ExternalID, obs.want.ExternalID, obs.want.Email)
+	if !obs.exists {
+		obs.absenceKnown = run.absenceKnown(obs.want)
+		return obs, nil
+	}
+	obs.diff = userDiff(obs.want, obs.user, run.caps)
+	obs.upToDate = len(obs.diff) == 0
+	return obs, nil
+}
+
+// validate refuses a role the vendor does not have, before any vendor call.
+func (run *learnerRun) validate(context.Context) *outcome {
+	if run.caps.SupportsRole(lms.Role(roleOrDefault(run.l.Spec.Role))) {
+		return nil
+	}
+	return ptrTo(stalled(v1alpha1.ReasonUnsupported, fmt.Sprintf("%s does not support role %s (supported: %v)",
+		run.conn.Settings.Provider, run.l.Spec.Role, run.caps.Roles)))
+}
+
+// finalizes reports whether the Learner may write to the LMS: ObserveOnly
+// Learners get no finalizer.
+func (run *learnerRun) finalizes() bool { return !run.observeOnly() }
+
+func (run *learnerRun) observeOnly() bool {
+	return run.l.Spec.ManagementPolicy == v1alpha1.ManagementObserveOnly
+}
+
+// sync observes the user and creates or updates it as the spec says.
+func (run *learnerRun) sync(ctx context.Context) outcome {
+	obs, o := run.observeUser(ctx)
+	switch {
+	case o != nil:
+		return *o
+	case run.observeOnly():
+		return run.report(obs)
+	case !obs.exists:
+		calls := lookupCalls + createCalls
+		if obs.absenceKnown {
+			calls = createCalls
+		}
+		return run.write(ctx, calls, func(ctx context.Context) outcome { return run.create(ctx, obs) })
+	case !obs.upToDate:
+		return run.write(ctx, updateCalls, func(ctx context.Context) outcome { return run.update(ctx, obs.want, obs.user) })
+	}
+	return run.synced(obs.user)
+}
+
+// write runs op, a write of n calls, with its tokens taken together.
+func (run *learnerRun) write(ctx context.Context, n int, op func(context.Context) outcome) outcome {
+	return *spend(ctx, run.conn, n, lms.PriorityWrite, func(ctx context.Context) *outcome { return ptrTo(op(ctx)) })
+}
+
+// synced records the user as matching the spec.
+func (run *learnerRun) synced(have lms.User) outcome {
+	run.l.Status.ExternalID = have.ID
+	run.l.Status.LastSyncedTime = lastSynced(run.clock.Now(), run.l.Status.LastSyncedTime,
+		isReady(run.l.Status.Conditions, run.l.Generation))
+	return done(v1alpha1.ReasonSynced, syncedMessage, run.interval)
+}
+
+// report tells, without writing, whether the user exists and how it differs.
+func (run *learnerRun) report(obs userObservation) outcome {
+	if !obs.exists {
+		return working(v1alpha1.ReasonNotFoundInLMS, fmt.Sprintf("no user %s in the LMS (ObserveOnly: nothing is created)", obs.want.Email), run.interval)
+	}
+	run.l.Status.ExternalID = obs.user.ID
+	if !obs.upToDate {
+		run.recordDrift(obs.diff, false)
+		return working(v1alpha1.ReasonDrifted, "the LMS user differs in "+strings.Join(obs.diff, ", ")+" (ObserveOnly: nothing is written)", run.interval)
+	}
+	o := run.synced(obs.user)
+	o.reason = v1alpha1.ReasonObserved
+	return o
+}
+
+// syncedRefresh is how often a converged Learner's lastSyncedTime is moved
+// on when nothing changed: a status write per Learner per syncInterval would
+// cost the API server more than it tells (10,000 Learners, 10m: 17 writes/s).
+const syncedRefresh = time.Hour
+
+// lastSynced returns the lastSyncedTime of a Learner found to match its spec
+// at now: prev, the one recorded, unless it is older than syncedRefresh or
+// the Learner was not Ready for its generation (wasReady false).
+func lastSynced(now time.Time, prev *metav1.Time, wasReady bool) *metav1.Time {
+	if prev != nil && now.Sub(prev.Time) < syncedRefresh && wasReady {
+		return prev
+	}
+	t := metav1.NewTime(now)
+	return &t
+}
+
+// absenceKnown reports whether the user's absence from the inventory can be
+// trusted without a lookup: the snapshot was read after this process started
+// and this process never sent a create for the user. A create sent by an
+// earlier process (a crash between the vendor's commit and the status write)
+// happened before this process started, so the snapshot holds its user.
+func (run *learnerRun) absenceKnown(want lms.User) bool {
+	if _, tried := run.attempted.Load(run.identity(want)); tried {
+		return false
+	}
+	_, at := run.conn.Users.Loaded()
+	return at.After(run.started)
+}
+
+func (run *learnerRun) identity(want lms.User) string {
+	return run.conn.Key.String() + "/" + want.ExternalID + "/" + want.Email
+}
+
+// create confirms absence with one lookup by identity key, unless the
+// inventory already proves it (absenceKnown), so that a user created just
+// before a crash is adopted, not duplicated; then it creates the user.
+func (run *learnerRun) create(ctx context.Context, obs userObservation) outcome {
+	users, want := run.conn.Client.Users(), obs.want
+	if !obs.absenceKnown {
+		existing, err := users.Lookup(ctx, want.ExternalID, want.Email)
+		if err == nil {
+			run.conn.Users.Put(*existing)
+			run.event(corev1.EventTypeNormal, v1alpha1.EventAdopted, actionAdopt, "Adopted the existing LMS user %s (id %s)", want.Email, existing.ID)
+			return run.update(ctx, want, *existing)
+		}
+		if !lms.IsNotFound(err) {
+			return run.failed("look up user", err)
+		}
+	}
+	run.attempted.Store(run.identity(want), true)
+	created, err := users.Create(ctx, want)
+	if lms.IsAlreadyExists(err) {
+		return working(v1alpha1.ReasonProgressing, "the user appeared meanwhile; adopting it", time.Second)
+	}
+	if err != nil {
+		return run.failed("create user", err)
+	}
+	run.conn.Users.Put(*created)
+	run.event(corev1.EventTypeNormal, v1alpha1.EventCreated, actionCreate, "Created LMS user %s (id %s)", want.Email, created.ID)
+	return run.synced(*created)
+}
+
+// update writes the fields that differ, recording drift when the spec had
+// been applied before (someone changed the user in the LMS).
+func (run *learnerRun) update(ctx context.Context, want, have lms.User) outcome {
+	diff := userDiff(want, have, run.caps)
+	if len(diff) == 0 {
+		return run.synced(have)
+	}
+	want.ID = have.ID
+	updated, err := run.writeUser(ctx, diff, want, have)
+	if err != nil {
+		run.l.Status.ExternalID = have.ID
+		return run.failed("update user", err)
+	}
+	run.conn.Users.Put(updated)
+	if run.l.Status.ObservedGeneration == run.l.Generation && isReady(run.l.Status.Conditions, run.l.Generation) {
+		run.recordDrift(diff, true)
+	}
+	run.event(corev1.EventTypeNormal, v1alpha1.EventUpdated, actionUpdate, "Updated LMS user %s: %s", want.Email, strings.Join(diff, ", "))
+	return run.synced(updated)
+}
+
+// writeUser sends the update: only the active flag when that is all that
+// differs, else the whole user and then, if the vendor's update left it
+// wrong, the active flag.
+func (run *learnerRun) writeUser(ctx context.Context, diff []string, want, have lms.User) (lms.User, error) {
+	users := run.conn.Client.Users()
+	if onlyActiveDiffers(diff) {
+		return want, users.SetActive(ctx, have, want.Active)
+	}
+	u, err := users.Update(ctx, have, want)
+	if err != nil {
+		return lms.User{}, err
+	}
+	if u.Active != want.Active {
+		if err := users.SetActive(ctx, *u, want.Active); err != nil {
+			return lms.User{}, err
+		}
+		u.Active = want.Active
+	}
+	return *u, nil
+}
+
+// recordDrift records the fields found to differ in status.drift, and an
+// event and a metric when the operator wrote the spec back.
+func (run *learnerRun) recordDrift(fields []string, corrected bool) {
+	prev := run.l.Status.Drift
+	if prev != nil && !corrected && !prev.Corrected && strings.Join(prev.Fields, ",") == strings.Join(fields, ",") {
+		return // the same drift, still there: keep its detection time
+	}
+	now := metav1.NewTime(run.clock.Now())
+	run.l.Status.Drift = &v1alpha1.Drift{Fields: fields, DetectedTime: &now, Corrected: corrected}
+	if corrected {
+		run.metrics.DriftCorrections.WithLabelValues("Learner").Inc()
+		run.event(corev1.EventTypeNormal, v1alpha1.EventDriftCorrected, actionUpdate, "The LMS user had changed (%s); wrote the spec back", strings.Join(fields, ", "))
+	}
+}
+
+// deletionPolicy deactivates or deletes the user, or leaves it (Orphan,
+// ObserveOnly, or no such user).
+func (run *learnerRun) deletionPolicy(ctx context.Context) *outcome {
+	if run.l.Spec.DeletionPolicy == v1alpha1.LearnerOrphan || run.observeOnly() {
+		return nil
+	}
+	obs, o := run.observeUser(ctx)
+	if o != nil || !obs.exists {
+		return o
+	}
+	wctx := lms.WithPriority(ctx, lms.PriorityWrite)
+	if run.l.Spec.DeletionPolicy == v1alpha1.LearnerDelete {
+		return run.deleteUser(wctx, obs.user)
+	}
+	return run.deactivate(wctx, obs.user)
+}
+
+// deleteUser removes the user from the LMS.
+func (run *learnerRun) deleteUser(ctx context.Context, have lms.User) *outcome {
+	if err := run.conn.Client.Users().Delete(ctx, have); err != nil && !lms.IsNotFound(err) {
+		return run.failedPtr("delete user", err)
+	}
+	run.conn.Users.Remove(have.ID)
+	run.event(corev1.EventTypeNormal, v1alpha1.EventDeleted, actionDelete, "Deleted LMS user %s", have.Email)
+	return nil
+}
+
+// deactivate deactivates the user, keeping its training history.
+func (run *learnerRun) deactivate(ctx context.Context, have lms.User) *outcome {
+	if !have.Active {
+		return nil
+	}
+	if err := run.conn.Client.Users().SetActive(ctx, have, false); err != nil && !lms.IsNotFound(err) {
+		return run.failedPtr("deactivate user", err)
+	}
+	have.Active = false
+	run.conn.Users.Put(have)
+	run.event(corev1.EventTypeNormal, v1alpha1.EventDeactivated, actionDeactivate, "Deactivated LMS user %s", have.Email)
+	return nil
+}

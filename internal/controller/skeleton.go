@@ -1,0 +1,189 @@
+package controller
+
+import (
+	"context"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	"github.com/lmsoperator/lms-operator/api/v1alpha1"
+	"github.com/lmsoperator/lms-operator/internal/lms"
+	"github.com/lmsoperator/lms-operator/internal/lms/pool"
+)
+
+// Finalizer is the finalizer the operator puts on every object it manages.
+const Finalizer = "training.lmsoperator.dev/finalizer"
+
+// A managed is a Learner, a LearnerGroup or an Enrollment: an object whose
+// LMS counterpart is reconciled through its connection.
+type managed interface {
+	client.Object
+	GetCommonStatus() *v1alpha1.CommonStatus
+	GetConnectionRef() v1alpha1.ConnectionReference
+}
+
+// A kindRun is one reconcile of one object, once its connection is known.
+// The skeleton calls it in the order every kind shares: validate, then
+// (with the finalizer in place) sync; or, while the object is being deleted,
+// deletionPolicy before the finalizer is released.
+type kindRun interface {
+	// validate refuses, before any vendor call, what cannot be done; nil: go on.
+	validate(ctx context.Context) *outcome
+	// finalizes reports whether the object carries the finalizer: whether a
+	// deletion policy may have something to do in the LMS.
+	finalizes() bool
+	// sync makes the LMS match the spec.
+	sync(ctx context.Context) outcome
+	// deletionPolicy applies the deletion policy; nil once it is done.
+	deletionPolicy(ctx context.Context) *outcome
+}
+
+// A kind is what the skeleton knows of one kind of managed object.
+type kind[T managed] struct {
+	// name is the kind's name, for metrics.
+	name string
+	// newObject returns an empty object of the kind.
+	newObject func() T
+	// rebase lays the status of mine onto fresh, the object as the API server
+	// holds it now, keeping what fresh records that the reconcile (which read
+	// orig) did not change.
+	rebase func(fresh, orig, mine T)
+	// newRun starts one reconcile of obj with its connection.
+	newRun func(obj T, c *resolved) kindRun
+	// released, when set, is told that obj's finalizer was released.
+	released func(obj T)
+}
+
+// A reconciler runs the lifecycle every managed kind shares: read the
+// object, resolve its connection, then sync or apply the deletion policy,
+// and publish the outcome in status.
+type reconciler[T managed] struct {
+	kind[T]
+	client client.Client
+	writer statusWriter
+	conns  *connectionResolver
+}
+
+// Reconcile implements reconcile.Reconciler.
+func (r *reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	obj := r.newObject()
+	if err := r.client.Get(ctx, req.NamespacedName, obj); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	orig := obj.DeepCopyObject().(T)
+	return finish(ctx, r.writer, &r.kind, orig, obj, r.lifecycle(ctx, obj))
+}
+
+// lifecycle is one pass over obj.
+func (r *reconciler[T]) lifecycle(ctx context.Context, obj T) outcome {
+	c, o := r.conns.resolve(ctx, obj.GetNamespace(), obj.GetConnectionRef())
+	if o != nil {
+		if deleting(obj) && o.connectionGone {
+			return r.release(ctx, obj, o)
+		}
+		return *o
+	}
+	run := r.newRun(obj, c)
+	if deleting(obj) {
+		return r.finalize(ctx, obj, run)
+	}
+	if o := run.validate(ctx); o != nil {
+		return *o
+	}
+	if run.finalizes() && controllerutil.AddFinalizer(obj, Finalizer) {
+		if err := r.client.Update(ctx, obj); err != nil {
+			return failedWith(v1alpha1.ReasonProgressing, err)
+		}
+	}
+	return run.sync(ctx)
+}
+
+// finalize applies the deletion policy, then lets the object go.
+func (r *reconciler[T]) finalize(ctx context.Context, obj T, run kindRun) outcome {
+	if !controllerutil.ContainsFinalizer(obj, Finalizer) {
+		return working(v1alpha1.ReasonDeleting, "deleting", 0)
+	}
+	if o := run.deletionPolicy(ctx); o != nil {
+		return *o
+	}
+	return r.release(ctx, obj, ptrTo(working(v1alpha1.ReasonDeleting, "deleted", 0)))
+}
+
+// release removes the finalizer and returns o, the outcome to report.
+func (r *reconciler[T]) release(ctx context.Context, obj T, o *outcome) outcome {
+	if !controllerutil.RemoveFinalizer(obj, Finalizer) {
+		return *o
+	}
+	if err := r.client.Update(ctx, obj); err != nil {
+		return outcome{reason: v1alpha1.ReasonDeleting, message: err.Error(), err: client.IgnoreNotFound(err)}
+	}
+	if r.released != nil {
+		r.released(obj)
+	}
+	return *o
+}
+
+// deleting reports whether obj is being deleted.
+func deleting(obj client.Object) bool { return !obj.GetDeletionTimestamp().IsZero() }
+
+// A notifier records the events of one object: every write to the LMS and
+// every failure.
+type notifier struct {
+	recorder events.EventRecorder
+	obj      runtime.Object
+}
+
+// event records an event on the object.
+func (n notifier) event(typ, reason, action, format string, args ...any) {
+	n.recorder.Eventf(n.obj, nil, typ, reason, action, format, args...)
+}
+
+// failed reports a vendor failure as an event (unless it is a wait for the
+// budget or the vendor's rate limit) and as an outcome.
+func (n notifier) failed(action string, err error) outcome {
+	o := fromError(action, err)
+	if !lms.IsRateLimited(err) {
+		n.event(corev1.EventTypeWarning, o.reason, actionSync, "Failed to %s: %s", action, lms.Message(err))
+	}
+	return o
+}
+
+// failedPtr is failed for the steps that return *outcome.
+func (n notifier) failedPtr(action string, err error) *outcome {
+	return ptrTo(n.failed(action, err))
+}
+
+// The actions of events (events.k8s.io "action").
+const (
+	actionSync       = "Sync"
+	actionCreate     = "Create"
+	actionUpdate     = "Update"
+	actionAdopt      = "Adopt"
+	actionDelete     = "Delete"
+	actionDeactivate = "Deactivate"
+	actionAssign     = "Assign"
+	actionUnassign   = "Unassign"
+	actionVerify     = "Verify"
+	actionProgress   = "ReadProgress"
+)
+
+// A runBase is what one reconcile of any kind holds besides its object: the
+// events to record, the connection, its vendor's capabilities and its sync
+// interval.
+type runBase struct {
+	notifier
+	conn     *pool.Connection
+	caps     lms.Capabilities
+	interval time.Duration
+}
+
+// newRunBase returns the runBase of a reconcile of obj through c.
+func newRunBase(recorder events.EventRecorder, obj runtime.Object, c *resolved) runBase {
+	return runBase{notifier: notifier{recorder: recorder, obj: obj}, conn: c.conn,
+		caps: c.conn.Client.Capabilities(), interval: c.syncInterval}
+}

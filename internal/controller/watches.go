@@ -1,0 +1,130 @@
+package controller
+
+import (
+	"context"
+	"maps"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/lmsoperator/lms-operator/api/v1alpha1"
+	"github.com/lmsoperator/lms-operator/internal/lms/pool"
+)
+
+// dependentDeleted maps a deleted Learner, LearnerGroup or Enrollment to its
+// connection of the given kind, so that a connection waiting for its users to
+// go is finalized when the last one goes.
+func dependentDeleted(kind string) handler.EventHandler {
+	return handler.EnqueueRequestsFromMapFunc(func(_ context.Context, o client.Object) []reconcile.Request {
+		m, ok := o.(managed)
+		if !ok || m.GetConnectionRef().KindOrDefault() != kind {
+			return nil
+		}
+		k := connectionKey(o.GetNamespace(), m.GetConnectionRef())
+		return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: k.Namespace, Name: k.Name}}}
+	})
+}
+
+// deletesOnly passes delete events only.
+func deletesOnly() builder.WatchesOption {
+	return builder.WithPredicates(predicate.Funcs{
+		CreateFunc:  func(event.CreateEvent) bool { return false },
+		UpdateFunc:  func(event.UpdateEvent) bool { return false },
+		GenericFunc: func(event.GenericEvent) bool { return false },
+		DeleteFunc:  func(event.DeleteEvent) bool { return true },
+	})
+}
+
+// dependentsOf maps a connection of the given kind to the objects in list's
+// type that use it.
+func dependentsOf(c client.Client, kind string, list client.ObjectList) handler.EventHandler {
+	return handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, o client.Object) []reconcile.Request {
+		key := pool.Key{Kind: kind, Namespace: o.GetNamespace(), Name: o.GetName()}
+		l := list.DeepCopyObject().(client.ObjectList)
+		if err := c.List(ctx, l, client.MatchingFields{indexConnection: indexValue(key)}); err != nil {
+			return nil
+		}
+		return requestsFor(l)
+	})
+}
+
+// requestsFor returns a request for every item of l.
+func requestsFor(l client.ObjectList) []reconcile.Request {
+	var out []reconcile.Request
+	_ = meta.EachListItem(l, func(obj runtime.Object) error {
+		out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(obj.(client.Object))})
+		return nil
+	})
+	return out
+}
+
+// updatesWhere passes creations and deletions, and the updates of T objects
+// for which changed holds; never generic events.
+func updatesWhere[T client.Object](changed func(old, new T) bool) builder.WatchesOption {
+	return builder.WithPredicates(predicate.Funcs{
+		UpdateFunc: func(e event.UpdateEvent) bool {
+			o, okOld := e.ObjectOld.(T)
+			n, okNew := e.ObjectNew.(T)
+			return okOld && okNew && changed(o, n)
+		},
+		GenericFunc: func(event.GenericEvent) bool { return false },
+	})
+}
+
+// readinessChanged passes connection events that change what dependents see:
+// a generation the connection has finished reconciling (so that its new
+// settings and budget are in the pool), or a flip of the Ready condition.
+func readinessChanged() builder.WatchesOption {
+	return updatesWhere(func(old, new client.Object) bool {
+		o, n := connStatusOf(old), connStatusOf(new)
+		if o == nil || n == nil {
+			return false
+		}
+		return o.ObservedGeneration != n.ObservedGeneration ||
+			isReady(o.Conditions, old.GetGeneration()) != isReady(n.Conditions, new.GetGeneration())
+	})
+}
+
+// connStatusOf returns the status of a connection object, nil for another object.
+func connStatusOf(o client.Object) *v1alpha1.ConnectionStatus {
+	switch c := o.(type) {
+	case *v1alpha1.LMSConnection:
+		return &c.Status
+	case *v1alpha1.ClusterLMSConnection:
+		return &c.Status
+	}
+	return nil
+}
+
+// membershipChanged passes Learner events that may change what a
+// LearnerGroup or an Enrollment resolves to: creation and deletion, a new
+// generation, a label change, a new status.externalID, a flip of Ready, and
+// the start of a deletion.
+func membershipChanged() builder.WatchesOption {
+	return updatesWhere(func(o, n *v1alpha1.Learner) bool {
+		return o.Generation != n.Generation || !maps.Equal(o.Labels, n.Labels) ||
+			o.Status.ExternalID != n.Status.ExternalID ||
+			meta.IsStatusConditionTrue(o.Status.Conditions, v1alpha1.ConditionReady) !=
+				meta.IsStatusConditionTrue(n.Status.Conditions, v1alpha1.ConditionReady) ||
+			deleting(o) != deleting(n)
+	})
+}
+
+// learnerPair returns the old and new Learner of an update event.
+func learnerPair(a, b client.Object) (*v1alpha1.Learner, *v1alpha1.Learner, bool) {
+	o, ok1 := a.(*v1alpha1.Learner)
+	n, ok2 := b.(*v1alpha1.Learner)
+	return o, n, ok1 && ok2
+}
+
+// controllerOptions sets a controller's concurrency.
+func controllerOptions(concurrency int) controller.Options {
+	return controller.Options{MaxConcurrentReconciles: max(concurrency, 1)}
+}
