@@ -74,7 +74,7 @@ test: manifests generate vet envtest-assets helm ## Run every test against a rea
 
 .PHONY: test-unit
 test-unit: ## Run the tests that need no API server.
-	go test $(GO_TEST_FLAGS) ./internal/lms/... ./internal/lmssim/...
+	go test $(GO_TEST_FLAGS) ./internal/controller/... ./internal/lms/... ./internal/lmssim/...
 
 ##@ Demo
 
