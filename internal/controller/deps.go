@@ -38,5 +38,5 @@ func (d Deps) statusWriter() statusWriter {
 // reconciler returns the skeleton of kind k.
 func reconcilerOf[T managed](d Deps, k kind[T]) reconciler[T] {
 	return reconciler[T]{kind: k, client: d.Client, writer: d.statusWriter(),
-		conns: &connectionResolver{client: d.Client, pool: d.Pool}}
+		conns: &connectionResolver{client: d.Client, pool: d.Pool}, fresh: newFreshness()}
 }

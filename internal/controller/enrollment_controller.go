@@ -66,8 +66,8 @@ type enrollmentRun struct {
 }
 
 // newRun starts one reconcile of e with its connection.
-func (r *EnrollmentReconciler) newRun(e *v1alpha1.Enrollment, c *resolved) kindRun {
-	return &enrollmentRun{EnrollmentReconciler: r, runBase: newRunBase(r.events, e, c), e: e, now: r.clock.Now()}
+func (r *EnrollmentReconciler) newRun(e *v1alpha1.Enrollment, env runEnv) kindRun {
+	return &enrollmentRun{EnrollmentReconciler: r, runBase: newRunBase(r.events, e, env), e: e, now: r.clock.Now()}
 }
 
 // finalizes is true: an Enrollment's deletion policy may unassign.

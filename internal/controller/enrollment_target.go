@@ -155,6 +155,8 @@ func (run *enrollmentRun) recordTarget(t lms.Target) {
 // target: not stalled, as the training may be created later.
 func (run *enrollmentRun) targetNotFound(t lms.Target, action string, err error) outcome {
 	run.conn.Targets.Forget(string(t.Kind))
+	run.conn.Views.Forget(usersView(t))
+	run.conn.Views.Forget(groupsView(t))
 	msg := fmt.Sprintf("%s: %s; looking again in %s", action, lms.Message(err), run.interval)
 	run.event(corev1.EventTypeWarning, v1alpha1.ReasonTargetNotFound, actionSync, "%s", msg)
 	return working(v1alpha1.ReasonTargetNotFound, msg, run.interval)

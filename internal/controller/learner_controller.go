@@ -58,8 +58,8 @@ type learnerRun struct {
 }
 
 // newRun starts one reconcile of l with its connection.
-func (r *LearnerReconciler) newRun(l *v1alpha1.Learner, c *resolved) kindRun {
-	return &learnerRun{LearnerReconciler: r, runBase: newRunBase(r.events, l, c), l: l}
+func (r *LearnerReconciler) newRun(l *v1alpha1.Learner, env runEnv) kindRun {
+	return &learnerRun{LearnerReconciler: r, runBase: newRunBase(r.events, l, env), l: l}
 }
 
 // SetupWithManager registers the controller. Learners are reconciled on spec

@@ -56,8 +56,8 @@ type groupRun struct {
 }
 
 // newRun starts one reconcile of g with its connection.
-func (r *LearnerGroupReconciler) newRun(g *v1alpha1.LearnerGroup, c *resolved) kindRun {
-	return &groupRun{LearnerGroupReconciler: r, runBase: newRunBase(r.events, g, c), g: g, groups: c.conn.Client.Groups()}
+func (r *LearnerGroupReconciler) newRun(g *v1alpha1.LearnerGroup, env runEnv) kindRun {
+	return &groupRun{LearnerGroupReconciler: r, runBase: newRunBase(r.events, g, env), g: g, groups: env.conn.conn.Client.Groups()}
 }
 
 // SetupWithManager registers the controller. LearnerGroups are reconciled on

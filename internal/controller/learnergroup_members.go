@@ -25,12 +25,6 @@ type groupDeclared struct {
 	pending []string
 }
 
-// groupMemberOp is one membership write.
-type groupMemberOp struct {
-	add  bool
-	user lms.User
-}
-
 // groupMembership is the state of a group's members during one reconcile.
 type groupMembership struct {
 	// current are the group's members, by User.ID.
@@ -40,16 +34,20 @@ type groupMembership struct {
 }
 
 // syncMembers makes the group's members match the spec: adds the declared
-// members it lacks and removes those the policy allows, keeping in status
-// what was done even when the budget runs out half-way.
+// members it lacks and removes those the policy allows, a chunk per
+// reconcile, keeping in status what was done.
 func (run *groupRun) syncMembers(ctx context.Context) outcome {
 	want, m, o := run.observeMembers(ctx)
 	if o != nil {
 		return *o
 	}
-	o = run.applyMemberOps(ctx, run.memberOps(want.users, m), m)
-	run.g.Status.ManagedMembers = sortedList(m.managed)
-	run.g.Status.MemberCount = int32(len(m.current))
+	b := run.newBatch(m.managed, func(s sets.Set[string]) { run.g.Status.ManagedMembers = sortedList(s) }, run.membersView())
+	b.notFound = run.groupGone
+	o = b.send(ctx, run.memberWrites(want.users, m))
+	m.current.Insert(b.added[nounMember]...)
+	m.current.Delete(b.removed[nounMember]...)
+	run.memberEvent(b.added[nounMember], b.removed[nounMember])
+	run.g.Status.MemberCount = int32(m.current.Len())
 	run.g.Status.PendingMembers = int32(len(want.pending))
 	switch {
 	case o != nil:
@@ -154,28 +152,39 @@ func (run *groupRun) memberUser(id string) lms.User {
 	return lms.User{ID: id}
 }
 
-// currentMembers reads the group's members: one call. Where the vendor
-// cannot list them (Enabley), the members the operator added stand in.
+// nounMember counts member writes in events.
+const nounMember = "member"
+
+// membersView is the key of the group's members in the connection's views.
+func (run *groupRun) membersView() string { return "members:" + run.g.Status.ExternalID }
+
+// currentMembers returns the group's members from the connection's view,
+// read from the vendor at most once per sync interval (and once more after
+// a spec change) and kept by the operator's own writes in between. Where the vendor cannot list them
+// (Enabley), the members the operator added stand in.
 func (run *groupRun) currentMembers(ctx context.Context) (groupMembership, *outcome) {
-	ids, err := run.groups.Members(lms.WithPriority(ctx, lms.PriorityRead), run.g.Status.ExternalID)
-	if lms.KindOf(err) == lms.KindUnsupported {
-		ids, err = run.g.Status.ManagedMembers, nil
+	managed := sets.New(run.g.Status.ManagedMembers...)
+	if !run.caps.GroupMembers {
+		return groupMembership{current: managed.Clone(), managed: managed}, nil
 	}
+	id := run.g.Status.ExternalID
+	current, err := run.readView(ctx, run.membersView(),
+		func(ctx context.Context) ([]string, error) { return run.groups.Members(ctx, id) })
 	if err != nil {
 		return groupMembership{}, run.failedPtr("list group members", err)
 	}
-	return groupMembership{current: sets.New(ids...), managed: sets.New(run.g.Status.ManagedMembers...)}, nil
+	return groupMembership{current: current, managed: managed}, nil
 }
 
-// memberOps are the writes that make the members match want: add what is
-// missing; remove what is not declared, all of it under Authoritative, only
-// members the operator added under Additive. Managed members already gone
-// from the group are forgotten without a call.
-func (run *groupRun) memberOps(want map[string]lms.User, m groupMembership) []groupMemberOp {
-	var ops []groupMemberOp
+// memberWrites are the writes that make the members match want: add what
+// is missing; remove what is not declared, all of it under Authoritative,
+// only members the operator added under Additive. Managed members already
+// gone from the group are forgotten without a call.
+func (run *groupRun) memberWrites(want map[string]lms.User, m groupMembership) []write {
+	var writes []write
 	for _, id := range slices.Sorted(maps.Keys(want)) {
 		if !m.current.Has(id) {
-			ops = append(ops, groupMemberOp{add: true, user: want[id]})
+			writes = append(writes, run.memberWrite(want[id], false))
 		}
 	}
 	removable := m.current
@@ -187,61 +196,31 @@ func (run *groupRun) memberOps(want map[string]lms.User, m groupMembership) []gr
 			continue
 		}
 		if m.current.Has(id) {
-			ops = append(ops, groupMemberOp{user: run.memberUser(id)})
+			writes = append(writes, run.memberWrite(run.memberUser(id), true))
 		} else {
 			m.managed.Delete(id)
 		}
 	}
-	return ops
+	return writes
 }
 
-// applyMemberOps runs the writes with their tokens taken together (as many
-// as the burst allows; later calls wait for tokens like any call), recording
-// each in m, and mirrors them in one event.
-func (run *groupRun) applyMemberOps(ctx context.Context, ops []groupMemberOp, m groupMembership) *outcome {
-	if len(ops) == 0 {
-		return nil
+// memberWrite is the write that adds u to the group, or removes it.
+func (run *groupRun) memberWrite(u lms.User, remove bool) write {
+	gid := run.g.Status.ExternalID
+	if remove {
+		return write{id: u.ID, what: "remove member " + u.ID, noun: nounMember, remove: true,
+			do: func(ctx context.Context) error { return run.groups.RemoveMember(ctx, gid, u) }}
 	}
-	var added, removed []string
-	defer func() { run.memberEvent(added, removed) }()
-	return run.write(ctx, len(ops), func(ctx context.Context) *outcome {
-		for _, op := range ops {
-			if o := run.memberWrite(ctx, op); o != nil {
-				return o
-			}
-			id := op.user.ID
-			if op.add {
-				m.current.Insert(id)
-				m.managed.Insert(id)
-				added = append(added, id)
-			} else {
-				m.current.Delete(id)
-				m.managed.Delete(id)
-				removed = append(removed, id)
-			}
-		}
-		return nil
-	})
+	return write{id: u.ID, what: "add member " + u.ID, noun: nounMember,
+		do: func(ctx context.Context) error { return run.groups.AddMember(ctx, gid, u) }}
 }
 
-// memberWrite adds or removes one member.
-func (run *groupRun) memberWrite(ctx context.Context, op groupMemberOp) *outcome {
-	id := run.g.Status.ExternalID
-	var err error
-	action := "add member " + op.user.ID
-	if op.add {
-		err = run.groups.AddMember(ctx, id, op.user)
-	} else {
-		action = "remove member " + op.user.ID
-		err = run.groups.RemoveMember(ctx, id, op.user)
-	}
-	if err == nil {
-		return nil
-	}
-	if lms.IsNotFound(err) {
-		run.conn.Groups.Forget(groupsCacheKey) // the group may be gone: look again
-	}
-	return run.failedPtr(action, err)
+// groupGone reports a member write answered NotFound: the group may be
+// gone, so the group list and the members are read again.
+func (run *groupRun) groupGone(w write, err error) *outcome {
+	run.conn.Groups.Forget(groupsCacheKey)
+	run.conn.Views.Forget(run.membersView())
+	return run.failedPtr(w.what, err)
 }
 
 // memberEvent mirrors the membership writes done in one event.

@@ -49,11 +49,11 @@ func TestLearnerGroupMemberOpsFollowTheMembershipPolicy(t *testing.T) {
 			}
 			m := groupMembership{current: sets.New(tc.current...), managed: sets.New(tc.managed...)}
 			var got want
-			for _, op := range run.memberOps(wantUsers, m) {
-				if op.add {
-					got.adds = append(got.adds, op.user.ID)
+			for _, w := range run.memberWrites(wantUsers, m) {
+				if w.remove {
+					got.removes = append(got.removes, w.id)
 				} else {
-					got.removes = append(got.removes, op.user.ID)
+					got.adds = append(got.adds, w.id)
 				}
 			}
 			got.managedAfter = sortedList(m.managed)

@@ -53,8 +53,8 @@ type kind[T managed] struct {
 	// holds it now, keeping what fresh records that the reconcile (which read
 	// orig) did not change.
 	rebase func(fresh, orig, mine T)
-	// newRun starts one reconcile of obj with its connection.
-	newRun func(obj T, c *resolved) kindRun
+	// newRun starts one reconcile of obj.
+	newRun func(obj T, env runEnv) kindRun
 	// released, when set, is told that obj's finalizer was released.
 	released func(obj T)
 }
@@ -67,6 +67,17 @@ type reconciler[T managed] struct {
 	client client.Client
 	writer statusWriter
 	conns  *connectionResolver
+	fresh  *freshness
+}
+
+// A runEnv is what the skeleton hands a kind's reconcile of one object.
+type runEnv struct {
+	// conn is the object's connection.
+	conn *resolved
+	// save writes the object's status at once, mid-reconcile.
+	save saveFunc
+	// fresh says when the object's views are read afresh.
+	fresh *freshness
 }
 
 // Reconcile implements reconcile.Reconciler.
@@ -76,11 +87,29 @@ func (r *reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	orig := obj.DeepCopyObject().(T)
-	return finish(ctx, r.writer, &r.kind, orig, obj, r.lifecycle(ctx, obj))
+	o := r.lifecycle(ctx, obj, r.saver(&orig, obj))
+	return finish(ctx, r.writer, &r.kind, orig, obj, o)
+}
+
+// A saveFunc writes the object's status at once, mid-reconcile: a batch
+// records what it is about to write before it writes it.
+type saveFunc func(ctx context.Context) error
+
+// saver returns the saveFunc of obj, read as *orig: it patches obj's status
+// with orig's resourceVersion and makes obj the new orig, so that the final
+// patch of finish starts from what was saved.
+func (r *reconciler[T]) saver(orig *T, obj T) saveFunc {
+	return func(ctx context.Context) error {
+		if err := patchStatus(ctx, r.client, *orig, obj, statusOf(*orig), statusOf(obj), true); err != nil {
+			return err
+		}
+		*orig = obj.DeepCopyObject().(T)
+		return nil
+	}
 }
 
 // lifecycle is one pass over obj.
-func (r *reconciler[T]) lifecycle(ctx context.Context, obj T) outcome {
+func (r *reconciler[T]) lifecycle(ctx context.Context, obj T, save saveFunc) outcome {
 	c, o := r.conns.resolve(ctx, obj.GetNamespace(), obj.GetConnectionRef())
 	if o != nil {
 		if deleting(obj) && o.connectionGone {
@@ -88,7 +117,7 @@ func (r *reconciler[T]) lifecycle(ctx context.Context, obj T) outcome {
 		}
 		return *o
 	}
-	run := r.newRun(obj, c)
+	run := r.newRun(obj, runEnv{conn: c, save: save, fresh: r.fresh})
 	if deleting(obj) {
 		return r.finalize(ctx, obj, run)
 	}
@@ -122,6 +151,7 @@ func (r *reconciler[T]) release(ctx context.Context, obj T, o *outcome) outcome 
 	if err := r.client.Update(ctx, obj); err != nil {
 		return outcome{reason: v1alpha1.ReasonDeleting, message: err.Error(), err: client.IgnoreNotFound(err)}
 	}
+	r.fresh.forget(obj.GetUID())
 	if r.released != nil {
 		r.released(obj)
 	}
@@ -172,18 +202,21 @@ const (
 	actionProgress   = "ReadProgress"
 )
 
-// A runBase is what one reconcile of any kind holds besides its object: the
-// events to record, the connection, its vendor's capabilities and its sync
-// interval.
+// A runBase is what one reconcile of any kind holds besides its kind's
+// state: the object, the events to record, the connection, its vendor's
+// capabilities and its sync interval, and how to save status and read views.
 type runBase struct {
 	notifier
+	object   client.Object
 	conn     *pool.Connection
 	caps     lms.Capabilities
 	interval time.Duration
+	save     saveFunc
+	fresh    *freshness
 }
 
-// newRunBase returns the runBase of a reconcile of obj through c.
-func newRunBase(recorder events.EventRecorder, obj runtime.Object, c *resolved) runBase {
-	return runBase{notifier: notifier{recorder: recorder, obj: obj}, conn: c.conn,
-		caps: c.conn.Client.Capabilities(), interval: c.syncInterval}
+// newRunBase returns the runBase of a reconcile of obj.
+func newRunBase(recorder events.EventRecorder, obj client.Object, env runEnv) runBase {
+	return runBase{notifier: notifier{recorder: recorder, obj: obj}, object: obj, conn: env.conn.conn,
+		caps: env.conn.conn.Client.Capabilities(), interval: env.conn.syncInterval, save: env.save, fresh: env.fresh}
 }

@@ -56,6 +56,9 @@ type Connection struct {
 	Groups *inventory.Cache[lms.Group]
 	// Targets caches the lists of courses, learning paths and channels, by kind.
 	Targets *inventory.Cache[lms.Target]
+	// Views holds the last reads of groups' members and targets' assignments,
+	// updated by the operator's own writes.
+	Views *inventory.Views
 
 	credentialsVersion string
 }
@@ -127,11 +130,12 @@ func (p *Pool) build(key Key, s Settings, credentialsVersion string, old *Connec
 		c.Budget = budget.New(s.Limits, p.Clock)
 	}
 	if old != nil && old.Settings.Provider == s.Provider && old.Settings.BaseURL == s.BaseURL {
-		c.Users, c.Groups, c.Targets = old.Users, old.Groups, old.Targets
+		c.Users, c.Groups, c.Targets, c.Views = old.Users, old.Groups, old.Targets, old.Views
 	} else {
 		c.Users = inventory.New(p.Clock)
 		c.Groups = inventory.NewCache[lms.Group](p.Clock)
 		c.Targets = inventory.NewCache[lms.Target](p.Clock)
+		c.Views = inventory.NewViews(p.Clock)
 	}
 	return c
 }

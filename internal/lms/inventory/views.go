@@ -1,0 +1,107 @@
+package inventory
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/util/sets"
+	"k8s.io/utils/clock"
+)
+
+// Views keeps a connection's last reads of the sets the operator writes to,
+// by key: a group's members, the users and groups assigned to a course. A
+// view is read from the vendor at most once per maxAge and updated in place
+// by the operator's own writes, so that a membership change costs its one
+// write, planned from the last view, never a re-read of the whole roster;
+// a change made in the LMS by hand shows at the next read, within maxAge.
+// Views is safe for concurrent use; concurrent loads of one key share a read.
+type Views struct {
+	clock clock.PassiveClock
+	mu    sync.Mutex
+	items map[string]*view
+}
+
+// A view is one key's set and when it was read. load serialises the reads
+// of the key.
+type view struct {
+	load sync.Mutex
+	at   time.Time
+	ids  sets.Set[string]
+	read bool
+}
+
+// NewViews returns an empty Views.
+func NewViews(clk clock.PassiveClock) *Views {
+	return &Views{clock: clk, items: map[string]*view{}}
+}
+
+// Get returns a copy of the set under key, reading it with load when it was
+// never read, was forgotten, or is older than maxAge. fresh is true when
+// this call read it.
+func (v *Views) Get(ctx context.Context, key string, maxAge time.Duration, load func(context.Context) ([]string, error)) (ids sets.Set[string], fresh bool, err error) {
+	it := v.item(key)
+	it.load.Lock()
+	defer it.load.Unlock()
+	if s, ok := v.current(it, maxAge); ok {
+		return s, false, nil
+	}
+	got, err := load(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	it.ids, it.at, it.read = sets.New(got...), v.clock.Now(), true
+	return it.ids.Clone(), true, nil
+}
+
+// item returns the view of key, adding an unread one.
+func (v *Views) item(key string) *view {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	it, ok := v.items[key]
+	if !ok {
+		it = &view{}
+		v.items[key] = it
+	}
+	return it
+}
+
+// current returns a copy of it's set when it was read within maxAge.
+func (v *Views) current(it *view, maxAge time.Duration) (sets.Set[string], bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if !it.read || v.clock.Since(it.at) >= maxAge {
+		return nil, false
+	}
+	return it.ids.Clone(), true
+}
+
+// Add records ids as added to the set under key by the operator's write;
+// a key never read stays unread.
+func (v *Views) Add(key string, ids ...string) {
+	v.update(key, func(s sets.Set[string]) { s.Insert(ids...) })
+}
+
+// Remove records ids as removed from the set under key.
+func (v *Views) Remove(key string, ids ...string) {
+	v.update(key, func(s sets.Set[string]) { s.Delete(ids...) })
+}
+
+func (v *Views) update(key string, f func(sets.Set[string])) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if it, ok := v.items[key]; ok && it.read {
+		f(it.ids)
+	}
+}
+
+// Forget drops the set under key, so that the next Get reads it anew.
+func (v *Views) Forget(key string) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if it, ok := v.items[key]; ok {
+		it.read, it.ids = false, nil
+	}
+}
