@@ -39,6 +39,11 @@ func TestUserDiff(t *testing.T) {
 		"DeclaredCustomFieldChanged": {reason: "a declared custom field with another value differs",
 			args: args{desired: base, caps: eleapCaps, actual: with(func(u *lms.User) { u.CustomFields["Department"] = "Ops" })},
 			want: []string{"customFields"}},
+		"UnobservedFieldsAreNeverDrift": {reason: "fields the vendor's answer did not carry (eLeaP users/ shows no custom fields or active) are not compared",
+			args: args{desired: base, caps: eleapCaps, actual: with(func(u *lms.User) {
+				u.CustomFields, u.Active, u.Role = nil, false, lms.RoleManager
+				u.Unobserved = lms.FieldCustomFields | lms.FieldActive | lms.FieldRole
+			})}},
 	}
 	checkTable(t, "userDiff", cases, func(a args) []string { return userDiff(a.desired, a.actual, a.caps) })
 }
@@ -57,4 +62,21 @@ func TestGroupDiff(t *testing.T) {
 			want: []string{"enabley.type", "enabley.parentRef"}},
 	}
 	checkTable(t, "groupDiff", cases, func(a args) []string { return groupDiff(a.desired, a.actual, a.caps) })
+}
+
+func TestUnobservedWrites(t *testing.T) {
+	desired := lms.User{Email: "a@x.io", Active: true, CustomFields: map[string]string{"Department": "R&D"}, Description: "d"}
+	type args = diffArgs[lms.User]
+	cases := map[string]row[args, []string]{
+		"AllObserved": {reason: "what the vendor shows is compared, not written blindly",
+			args: args{desired: desired, caps: eleapCaps, actual: lms.User{}}},
+		"UnseenCustomFieldsAndActive": {reason: "declared custom fields and the active flag the vendor does not show are written on a spec change",
+			args: args{desired: desired, caps: eleapCaps, actual: lms.User{Unobserved: lms.FieldCustomFields | lms.FieldActive}},
+			want: []string{"active", "customFields"}},
+		"NothingDeclared": {reason: "an unseen field the spec leaves empty is not written",
+			args: args{desired: lms.User{Email: "a@x.io"}, caps: eleapCaps, actual: lms.User{Unobserved: lms.FieldCustomFields | lms.FieldDescription}}},
+		"VendorWithoutTheField": {reason: "a field the vendor does not have is never written",
+			args: args{desired: desired, caps: lms.Capabilities{}, actual: lms.User{Unobserved: lms.FieldCustomFields | lms.FieldDescription}}},
+	}
+	checkTable(t, "unobservedWrites", cases, func(a args) []string { return unobservedWrites(a.desired, a.actual, a.caps) })
 }

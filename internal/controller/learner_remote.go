@@ -8,6 +8,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/sets"
 
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
 	"github.com/lmsoperator/lms-operator/internal/lms"
@@ -59,8 +60,19 @@ func (run *learnerRun) observeUser(ctx context.Context) (userObservation, *outco
 		return obs, nil
 	}
 	obs.diff = userDiff(obs.want, obs.user, run.caps)
+	if run.l.Status.ObservedGeneration != run.l.Generation {
+		obs.diff = mergeFields(obs.diff, unobservedWrites(obs.want, obs.user, run.caps))
+	}
 	obs.upToDate = len(obs.diff) == 0
 	return obs, nil
+}
+
+// mergeFields returns the union of two field lists, sorted.
+func mergeFields(a, b []string) []string {
+	if len(b) == 0 {
+		return a
+	}
+	return sets.List(sets.New(a...).Insert(b...))
 }
 
 // validate refuses a role the vendor does not have, before any vendor call.
@@ -95,7 +107,7 @@ func (run *learnerRun) sync(ctx context.Context) outcome {
 		}
 		return run.write(ctx, calls, func(ctx context.Context) outcome { return run.create(ctx, obs) })
 	case !obs.upToDate:
-		return run.write(ctx, updateCalls, func(ctx context.Context) outcome { return run.update(ctx, obs.want, obs.user) })
+		return run.write(ctx, updateCalls, func(ctx context.Context) outcome { return run.update(ctx, obs.want, obs.user, obs.diff) })
 	}
 	return run.synced(obs.user)
 }
@@ -171,7 +183,7 @@ func (run *learnerRun) create(ctx context.Context, obs userObservation) outcome 
 		if err == nil {
 			run.conn.Users.Put(*existing)
 			run.event(corev1.EventTypeNormal, v1alpha1.EventAdopted, actionAdopt, "Adopted the existing LMS user %s (id %s)", want.Email, existing.ID)
-			return run.update(ctx, want, *existing)
+			return run.update(ctx, want, *existing, mergeFields(userDiff(want, *existing, run.caps), unobservedWrites(want, *existing, run.caps)))
 		}
 		if !lms.IsNotFound(err) {
 			return run.failed("look up user", err)
@@ -190,10 +202,9 @@ func (run *learnerRun) create(ctx context.Context, obs userObservation) outcome 
 	return run.synced(*created)
 }
 
-// update writes the fields that differ, recording drift when the spec had
-// been applied before (someone changed the user in the LMS).
-func (run *learnerRun) update(ctx context.Context, want, have lms.User) outcome {
-	diff := userDiff(want, have, run.caps)
+// update writes the fields in diff, recording drift when the spec had been
+// applied before (someone changed the user in the LMS).
+func (run *learnerRun) update(ctx context.Context, want, have lms.User, diff []string) outcome {
 	if len(diff) == 0 {
 		return run.synced(have)
 	}
@@ -276,7 +287,7 @@ func (run *learnerRun) deleteUser(ctx context.Context, have lms.User) *outcome {
 
 // deactivate deactivates the user, keeping its training history.
 func (run *learnerRun) deactivate(ctx context.Context, have lms.User) *outcome {
-	if !have.Active {
+	if !have.Active && !have.Unobserved.Has(lms.FieldActive) {
 		return nil
 	}
 	if err := run.conn.Client.Users().SetActive(ctx, have, false); err != nil && !lms.IsNotFound(err) {

@@ -45,20 +45,36 @@ func roleOrDefault(r v1alpha1.LearnerRole) v1alpha1.LearnerRole {
 	return r
 }
 
-// userDiff names the spec fields in which actual differs from desired. Fields
-// the vendor does not report (empty role) and custom fields the spec does not
-// declare are not compared.
+// userDiff names the spec fields in which actual differs from desired.
+// Fields the vendor's answer did not carry (actual.Unobserved, or an empty
+// role) and custom fields the spec does not declare are not compared: drift
+// is only what the vendor shows.
 func userDiff(desired, actual lms.User, caps lms.Capabilities) []string {
+	seen := func(f lms.UserFields) bool { return !actual.Unobserved.Has(f) }
 	var d fieldDiff
 	d.check("email", lms.NormalizeEmail(desired.Email) != lms.NormalizeEmail(actual.Email))
 	d.check("firstName", desired.FirstName != actual.FirstName)
 	d.check("lastName", desired.LastName != actual.LastName)
-	d.check("middleName", caps.MiddleName && desired.MiddleName != actual.MiddleName)
-	d.check("description", caps.Description && desired.Description != actual.Description)
-	d.check("role", actual.Role != "" && desired.Role != actual.Role)
-	d.check("active", desired.Active != actual.Active)
-	d.check("customFields", caps.CustomFields && !customFieldsMatch(desired.CustomFields, actual.CustomFields))
+	d.check("middleName", caps.MiddleName && seen(lms.FieldMiddleName) && desired.MiddleName != actual.MiddleName)
+	d.check("description", caps.Description && seen(lms.FieldDescription) && desired.Description != actual.Description)
+	d.check("role", seen(lms.FieldRole) && actual.Role != "" && desired.Role != actual.Role)
+	d.check("active", seen(lms.FieldActive) && desired.Active != actual.Active)
+	d.check("customFields", caps.CustomFields && seen(lms.FieldCustomFields) && !customFieldsMatch(desired.CustomFields, actual.CustomFields))
 	sort.Strings(d)
+	return d
+}
+
+// unobservedWrites names the fields the spec sets that the vendor's answer
+// did not carry: they cannot be compared, so they are written when the spec
+// changes (and on create), never corrected as drift.
+func unobservedWrites(desired, actual lms.User, caps lms.Capabilities) []string {
+	unseen := actual.Unobserved.Has
+	var d fieldDiff
+	d.check("active", unseen(lms.FieldActive))
+	d.check("customFields", caps.CustomFields && unseen(lms.FieldCustomFields) && len(desired.CustomFields) > 0)
+	d.check("description", caps.Description && unseen(lms.FieldDescription) && desired.Description != "")
+	d.check("middleName", caps.MiddleName && unseen(lms.FieldMiddleName) && desired.MiddleName != "")
+	d.check("role", unseen(lms.FieldRole))
 	return d
 }
 
