@@ -12,6 +12,7 @@ import (
 	"github.com/VictoriaMetrics/metricsql"
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/yaml"
 
 	"github.com/lmsoperator/lms-operator/internal/metrics"
 )
@@ -138,6 +139,57 @@ func TestEveryMetricTheDashboardQueriesIsExported(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestEveryMetricTheDocumentedAlertsQueryIsExported(t *testing.T) {
+	known := metrics.New().Families()
+	for name, typ := range controllerRuntimeMetrics {
+		known[name] = typ
+	}
+	known["up"] = metrics.TypeGauge // Prometheus's own series of every target
+	rules := documentedAlerts(t)
+	if len(rules) < 5 {
+		t.Fatalf("found %d alerts in docs/operations.md, want every one", len(rules))
+	}
+	for _, r := range rules {
+		names, err := metricNames(r.Expr)
+		if err != nil {
+			t.Errorf("alert %s: the expression does not parse as PromQL: %v\n%s", r.Alert, err, r.Expr)
+			continue
+		}
+		for _, name := range names {
+			if !exported(known, name) {
+				t.Errorf("alert %s of docs/operations.md queries %s, which internal/metrics does not define", r.Alert, name)
+			}
+		}
+	}
+}
+
+// An alertRule is one rule of a Prometheus rule file.
+type alertRule struct {
+	Alert string `json:"alert"`
+	Expr  string `json:"expr"`
+}
+
+// documentedAlerts returns the alerting rules of docs/operations.md.
+func documentedAlerts(t *testing.T) []alertRule {
+	t.Helper()
+	doc := readFile(t, filepath.Join(repoRoot, "docs", "operations.md"))
+	var rules []alertRule
+	for _, m := range regexp.MustCompile("(?ms)^```yaml\n(groups:.*?)^```").FindAllStringSubmatch(doc, -1) {
+		var file struct {
+			Groups []struct {
+				Rules []alertRule `json:"rules"`
+			} `json:"groups"`
+		}
+		if err := yaml.Unmarshal([]byte(m[1]), &file); err != nil {
+			t.Fatalf("decode the alerting rules of docs/operations.md: %v", err)
+		}
+		for _, g := range file.Groups {
+			rules = append(rules, g.Rules...)
+		}
+	}
+	return rules
 }
 
 func TestMetricNamesFindsEveryMetricOfAQuery(t *testing.T) {
