@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"regexp"
 	"strings"
@@ -73,7 +74,20 @@ func TestArgoCDHealthCheckOfTheDocs(t *testing.T) {
 
 // healthCases are the objects in every state the operator reports.
 func healthCases() map[string]healthCase {
-	cases := map[string]healthCase{
+	cases := map[string]healthCase{}
+	for _, part := range []map[string]healthCase{progressCases(), deletionCases(), pauseAndHoldCases()} {
+		maps.Copy(cases, part)
+	}
+	for _, r := range stalledReasons {
+		cases["stalled, "+r] = healthCase{reason: "Stalled True is Degraded, whatever the reason",
+			obj: object{conditions: []cond{ready("False", r), stalledCond(r)}}, want: "Degraded", message: r + ": "}
+	}
+	return cases
+}
+
+// progressCases are objects on their way to Ready, and Ready.
+func progressCases() map[string]healthCase {
+	return map[string]healthCase{
 		"no status yet": {reason: "the operator has not seen the object yet",
 			obj: object{noStatus: true}, want: "Progressing", message: "Waiting for lms-operator"},
 		"no condition yet": {reason: "a status with no condition says nothing yet",
@@ -93,6 +107,12 @@ func healthCases() map[string]healthCase {
 			obj: object{observed: 1, conditions: []cond{{typ: "Ready", status: "False", reason: v1alpha1.ReasonUnsupported, gen: 1},
 				{typ: "Stalled", status: "True", reason: v1alpha1.ReasonUnsupported, gen: 1}}},
 			want: "Progressing", message: "generation 2"},
+	}
+}
+
+// deletionCases are objects being deleted.
+func deletionCases() map[string]healthCase {
+	return map[string]healthCase{
 		"being deleted, before the operator saw it": {reason: "an object being deleted is Progressing until its finalizer goes",
 			obj: object{deleting: true, conditions: []cond{ready("True", v1alpha1.ReasonSynced)}}, want: "Progressing", message: "Deleting"},
 		"being deleted": {reason: "the deletion policy at work is Progressing",
@@ -101,6 +121,13 @@ func healthCases() map[string]healthCase {
 		"being deleted, stalled": {reason: "a deletion that cannot go on (refused credentials) is Degraded",
 			obj: object{deleting: true, conditions: []cond{ready("False", v1alpha1.ReasonInvalidCredentials),
 				stalledCond(v1alpha1.ReasonInvalidCredentials)}}, want: "Degraded", message: "InvalidCredentials: "},
+	}
+}
+
+// pauseAndHoldCases are paused objects, objects whose operations the
+// deletion guard holds, and objects not Ready with nothing going on.
+func pauseAndHoldCases() map[string]healthCase {
+	return map[string]healthCase{
 		"paused": {reason: "an object paused by its annotation is Suspended",
 			obj: object{conditions: []cond{ready("False", reasonPaused)}}, want: "Suspended", message: "Paused: "},
 		"paused, reconciling": {reason: "a pause reported with Reconciling True is still Suspended",
@@ -119,11 +146,6 @@ func healthCases() map[string]healthCase {
 		"not ready, not reconciling": {reason: "Ready False with no work going on is Degraded",
 			obj: object{conditions: []cond{ready("False", v1alpha1.ReasonDrifted)}}, want: "Degraded", message: "Drifted: "},
 	}
-	for _, r := range stalledReasons {
-		cases["stalled, "+r] = healthCase{reason: "Stalled True is Degraded, whatever the reason",
-			obj: object{conditions: []cond{ready("False", r), stalledCond(r)}}, want: "Degraded", message: r + ": "}
-	}
-	return cases
 }
 
 func TestArgoCDHealthCheckIsTheSameForEveryKind(t *testing.T) {
