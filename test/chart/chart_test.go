@@ -54,6 +54,9 @@ func TestSchemaRefusesInvalidValues(t *testing.T) {
 		"invalid pull policy":       {set: "image.pullPolicy=Sometimes", want: "/image/pullPolicy"},
 		"invalid CIDR":              {set: "networkPolicy.vendor.cidrs={any}", want: "/networkPolicy/vendor/cidrs/0"},
 		"extra argument not a flag": {set: "extraArgs={verbose}", want: "/extraArgs/0"},
+		"dashboard switch not bool": {set: "grafanaDashboard.enabled=yes", want: "/grafanaDashboard/enabled"},
+		"dashboard namespace":       {set: "grafanaDashboard.namespace=Monitoring", want: "/grafanaDashboard/namespace"},
+		"unknown dashboard value":   {set: "grafanaDashboard.label=x", want: "additional properties 'label' not allowed"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -39,8 +39,10 @@ func TestRenderedChartPassesServerDryRun(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			// A server-side dry run creates no Namespace, and the objects in
-			// it would be refused: it is created for real first.
+			// it would be refused: it is created for real first, and so is
+			// the namespace of the dashboard's ConfigMap (every option).
 			createNamespace(t, tc.namespace, nil)
+			createNamespace(t, dashboardNamespace, nil)
 			manifests := render(t, tc.release, tc.namespace, append([]string{"--include-crds"}, tc.args...)...)
 			out, err := kubectl(t, manifests, "apply", "--dry-run=server", "-f", "-")
 			if err != nil {
@@ -73,6 +75,7 @@ func TestManagerPodIsAdmittedUnderRestrictedPodSecurity(t *testing.T) {
 func TestHelmInstallCreatesEveryObject(t *testing.T) {
 	requireAPIServer(t)
 	const release, ns = "lms", "lms-operator-system"
+	createNamespace(t, dashboardNamespace, nil)
 	out := helm(t, "install", release, chartDir, "--namespace", ns, "--create-namespace", "--wait=false",
 		"--kubeconfig", kubeconfig, "-f", allOptions)
 	t.Logf("helm install:\n%s", out)
@@ -82,21 +85,24 @@ func TestHelmInstallCreatesEveryObject(t *testing.T) {
 	want := map[string]struct {
 		list  client.ObjectList
 		count int
+		// namespace of the objects; "" for cluster-scoped kinds.
+		namespace string
 	}{
-		"Deployment":         {&appsv1.DeploymentList{}, 1},
-		"ServiceAccount":     {&corev1.ServiceAccountList{}, 1},
-		"Service":            {&corev1.ServiceList{}, 1},
-		"Role":               {&rbacv1.RoleList{}, 1},
-		"RoleBinding":        {&rbacv1.RoleBindingList{}, 1},
-		"ClusterRole":        {&rbacv1.ClusterRoleList{}, 3},
-		"ClusterRoleBinding": {&rbacv1.ClusterRoleBindingList{}, 2},
-		"NetworkPolicy":      {unstructuredList("networking.k8s.io", "v1", "NetworkPolicyList"), 1},
-		"ServiceMonitor":     {unstructuredList("monitoring.coreos.com", "v1", "ServiceMonitorList"), 1},
+		"Deployment":         {&appsv1.DeploymentList{}, 1, ns},
+		"ServiceAccount":     {&corev1.ServiceAccountList{}, 1, ns},
+		"Service":            {&corev1.ServiceList{}, 1, ns},
+		"Role":               {&rbacv1.RoleList{}, 1, ns},
+		"RoleBinding":        {&rbacv1.RoleBindingList{}, 1, ns},
+		"ClusterRole":        {&rbacv1.ClusterRoleList{}, 3, ""},
+		"ClusterRoleBinding": {&rbacv1.ClusterRoleBindingList{}, 2, ""},
+		"NetworkPolicy":      {unstructuredList("networking.k8s.io", "v1", "NetworkPolicyList"), 1, ns},
+		"ServiceMonitor":     {unstructuredList("monitoring.coreos.com", "v1", "ServiceMonitorList"), 1, ns},
+		"ConfigMap":          {&corev1.ConfigMapList{}, 1, dashboardNamespace},
 	}
 	for kind, w := range want {
 		opts := []client.ListOption{inRelease}
-		if kind != "ClusterRole" && kind != "ClusterRoleBinding" {
-			opts = append(opts, client.InNamespace(ns))
+		if w.namespace != "" {
+			opts = append(opts, client.InNamespace(w.namespace))
 		}
 		if err := k8s.List(ctx, w.list, opts...); err != nil {
 			t.Fatalf("list %s: %v", kind, err)
