@@ -80,7 +80,8 @@ func (run *groupRun) write(ctx context.Context, n int, op func(context.Context) 
 }
 
 // observeGroup finds the group in the connection's cached group list: by
-// identifier when known, else (eLeaP) by exact display name. A group missing
+// identifier when known (on Enabley, the identifier the operator chooses),
+// else (eLeaP, which assigns ids) by exact display name. A group missing
 // from the list is read by identifier, since the list may predate it.
 func (run *groupRun) observeGroup(ctx context.Context, want lms.Group) (groupObservation, *outcome) {
 	var obs groupObservation
@@ -100,7 +101,7 @@ func (run *groupRun) observeGroup(ctx context.Context, want lms.Group) (groupObs
 			}
 		}
 	}
-	if !obs.exists {
+	if !obs.exists && !run.caps.GroupTypes { // Enabley groups are found by their identifier only
 		obs.group, obs.exists = findGroup(list, func(g lms.Group) bool { return g.Name == want.Name })
 	}
 	return obs.diffed(want, run.caps), nil
@@ -148,6 +149,10 @@ func findGroup(list []lms.Group, match func(lms.Group) bool) (lms.Group, bool) {
 // adopt records the group found in the LMS as the LearnerGroup's own.
 func (run *groupRun) adopt(g lms.Group) {
 	if run.g.Status.ExternalID == g.ID {
+		return
+	}
+	if run.caps.GroupTypes && g.ID == run.groupID() {
+		run.g.Status.ExternalID = g.ID // the identifier is this LearnerGroup's own: nothing is adopted
 		return
 	}
 	run.event(corev1.EventTypeNormal, v1alpha1.EventAdopted, actionAdopt, "Adopted the existing LMS group %s (id %s)", g.Name, g.ID)
