@@ -26,6 +26,7 @@ import (
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
 	"github.com/lmsoperator/lms-operator/internal/lms"
 	"github.com/lmsoperator/lms-operator/internal/lms/pool"
+	"github.com/lmsoperator/lms-operator/internal/metrics"
 )
 
 // statusRefresh is how often a Ready connection's rateLimit status is refreshed.
@@ -52,6 +53,7 @@ type connectionCore struct {
 	Recorder       events.EventRecorder
 	Clock          clock.PassiveClock
 	OnUsersChanged UsersChangedFunc
+	Metrics        *metrics.Metrics
 	// paused receives the connections that paused after a 429.
 	paused chan event.GenericEvent
 }
@@ -167,6 +169,9 @@ func (r *connectionCore) reportBudget(obj connectionObject) time.Time {
 		rl.PausedUntil = &t
 	}
 	obj.connStatus().RateLimit = rl
+	key := obj.poolKey().String()
+	r.Metrics.SetBudget(key, snap.RequestsLastHour, snap.Limits.RequestsPerHour)
+	r.Metrics.SetPaused(key, !snap.PausedUntil.IsZero())
 	return snap.PausedUntil
 }
 
@@ -183,6 +188,7 @@ func (r *connectionCore) finalize(ctx context.Context, obj connectionObject) (ct
 		return ctrl.Result{}, nil
 	}
 	r.Pool.Remove(obj.poolKey())
+	r.Metrics.ForgetConnection(obj.poolKey().String())
 	if controllerutil.RemoveFinalizer(obj, Finalizer) {
 		return ctrl.Result{}, client.IgnoreNotFound(r.Client.Update(ctx, obj.object()))
 	}

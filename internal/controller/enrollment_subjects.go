@@ -83,7 +83,7 @@ func (run *enrollmentRun) connectionLearners(ctx context.Context) (map[string]*v
 	var list v1alpha1.LearnerList
 	key := connectionKey(run.e.Namespace, run.e.Spec.ConnectionRef)
 	if err := run.client.List(ctx, &list, client.InNamespace(run.e.Namespace),
-		client.MatchingFields{indexConnection: indexValue(key)}); err != nil {
+		client.MatchingFields{indexConnection: indexValue(key)}, client.UnsafeDisableDeepCopy); err != nil {
 		return nil, fmt.Errorf("list Learners: %w", err)
 	}
 	out := make(map[string]*v1alpha1.Learner, len(list.Items))

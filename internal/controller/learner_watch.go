@@ -27,7 +27,7 @@ func (r *LearnerReconciler) UsersChanged(ctx context.Context, key pool.Key, chan
 		}
 	}
 	var list v1alpha1.LearnerList
-	if err := r.client.List(ctx, &list, client.MatchingFields{indexConnection: indexValue(key)}); err != nil {
+	if err := r.client.List(ctx, &list, client.MatchingFields{indexConnection: indexValue(key)}, client.UnsafeDisableDeepCopy); err != nil {
 		return
 	}
 	for i := range list.Items {

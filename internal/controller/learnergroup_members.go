@@ -137,7 +137,7 @@ func (run *groupRun) selectedLearners(ctx context.Context) ([]v1alpha1.Learner, 
 	}
 	var list v1alpha1.LearnerList
 	if err := run.client.List(ctx, &list, client.InNamespace(run.g.Namespace), client.MatchingLabelsSelector{Selector: sel},
-		client.MatchingFields{indexConnection: indexValue(run.conn.Key)}); err != nil {
+		client.MatchingFields{indexConnection: indexValue(run.conn.Key)}, client.UnsafeDisableDeepCopy); err != nil {
 		return nil, &outcome{reason: v1alpha1.ReasonWaitingForDependencies, message: err.Error(), err: err}
 	}
 	return list.Items, nil

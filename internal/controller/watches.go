@@ -48,7 +48,7 @@ func dependentsOf(c client.Client, kind string, list client.ObjectList) handler.
 	return handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, o client.Object) []reconcile.Request {
 		key := pool.Key{Kind: kind, Namespace: o.GetNamespace(), Name: o.GetName()}
 		l := list.DeepCopyObject().(client.ObjectList)
-		if err := c.List(ctx, l, client.MatchingFields{indexConnection: indexValue(key)}); err != nil {
+		if err := c.List(ctx, l, client.MatchingFields{indexConnection: indexValue(key)}, client.UnsafeDisableDeepCopy); err != nil {
 			return nil
 		}
 		return requestsFor(l)
