@@ -20,11 +20,18 @@ const (
 	// lookupCalls confirms, by identity key, a user's absence that the
 	// inventory cannot vouch for (see absenceKnown).
 	lookupCalls = 1
-	// createCalls: the create, and eLeaP's read-back of the new user's id.
-	createCalls = 2
+	// createCalls: the create; a vendor that does not answer the new id
+	// (eLeaP) names it in the next list, shared by a batch of creates.
+	createCalls = 1
+	// inactiveCalls: the deactivation of a user created inactive.
+	inactiveCalls = 1
 	// updateCalls: the update, and an activation change after it.
 	updateCalls = 2
 )
+
+// idRecheck is how soon a Learner whose user was created without an id
+// looks for it in the inventory again.
+const idRecheck = time.Second
 
 // syncedMessage is the message of a Learner whose user matches the spec.
 const syncedMessage = "the LMS user matches the spec"
@@ -100,16 +107,50 @@ func (run *learnerRun) sync(ctx context.Context) outcome {
 		return *o
 	case run.observeOnly():
 		return run.report(obs)
+	case !obs.exists && run.conn.Users.Expecting(obs.want.ExternalID, obs.want.Email):
+		return run.awaitID(ctx, obs.want)
 	case !obs.exists:
-		calls := lookupCalls + createCalls
-		if obs.absenceKnown {
-			calls = createCalls
-		}
-		return run.write(ctx, calls, func(ctx context.Context) outcome { return run.create(ctx, obs) })
+		return run.write(ctx, createCost(obs), func(ctx context.Context) outcome { return run.create(ctx, obs) })
 	case !obs.upToDate:
 		return run.write(ctx, updateCalls, func(ctx context.Context) outcome { return run.update(ctx, obs.want, obs.user, obs.diff) })
 	}
 	return run.synced(obs.user)
+}
+
+// createCost is the number of calls of a create.
+func createCost(obs userObservation) int {
+	n := createCalls
+	if !obs.absenceKnown {
+		n += lookupCalls
+	}
+	if !obs.want.Active {
+		n += inactiveCalls
+	}
+	return n
+}
+
+// awaitID waits for the id of a user created without one.
+func (run *learnerRun) awaitID(ctx context.Context, want lms.User) outcome {
+	have, found, o := run.findCreated(ctx, want)
+	switch {
+	case o != nil:
+		return *o
+	case found:
+		return run.synced(have)
+	}
+	return working(v1alpha1.ReasonProgressing, "created the LMS user; its id comes with the next list of users", idRecheck)
+}
+
+// findCreated finds a user created without an id in the inventory, listing
+// the users when a list is due: the next list, shared by every user created
+// meanwhile, names it. found is false while it is not named yet (or the
+// list did not name it: the create is then looked up again).
+func (run *learnerRun) findCreated(ctx context.Context, want lms.User) (lms.User, bool, *outcome) {
+	if _, err := run.conn.Users.RefreshExpected(lms.WithPriority(ctx, lms.PriorityRead), run.conn.Client.Users().List); err != nil {
+		return lms.User{}, false, ptrTo(fromError("list users", err))
+	}
+	have, found := run.conn.Users.Find("", want.ExternalID, want.Email)
+	return have, found, nil
 }
 
 // write runs op, a write of n calls, with its tokens taken together.
@@ -197,6 +238,11 @@ func (run *learnerRun) create(ctx context.Context, obs userObservation) outcome 
 	if err != nil {
 		return run.failed("create user", err)
 	}
+	if created.ID == "" {
+		run.conn.Users.Expect(*created)
+		run.event(corev1.EventTypeNormal, v1alpha1.EventCreated, actionCreate, "Created LMS user %s", want.Email)
+		return working(v1alpha1.ReasonProgressing, "created the LMS user; its id comes with the next list of users", idRecheck)
+	}
 	run.conn.Users.Put(*created)
 	run.event(corev1.EventTypeNormal, v1alpha1.EventCreated, actionCreate, "Created LMS user %s (id %s)", want.Email, created.ID)
 	return run.synced(*created)
@@ -264,15 +310,34 @@ func (run *learnerRun) deletionPolicy(ctx context.Context) *outcome {
 	if run.l.Spec.DeletionPolicy == v1alpha1.LearnerOrphan || run.observeOnly() {
 		return nil
 	}
-	obs, o := run.observeUser(ctx)
-	if o != nil || !obs.exists {
+	have, o := run.userToDelete(ctx)
+	if o != nil || have == nil {
 		return o
 	}
 	wctx := lms.WithPriority(ctx, lms.PriorityWrite)
 	if run.l.Spec.DeletionPolicy == v1alpha1.LearnerDelete {
-		return run.deleteUser(wctx, obs.user)
+		return run.deleteUser(wctx, *have)
 	}
-	return run.deactivate(wctx, obs.user)
+	return run.deactivate(wctx, *have)
+}
+
+// userToDelete returns the Learner's user, nil when the LMS has none. A
+// user created without an id yet is waited for: the policy needs it.
+func (run *learnerRun) userToDelete(ctx context.Context) (*lms.User, *outcome) {
+	obs, o := run.observeUser(ctx)
+	switch {
+	case o != nil:
+		return nil, o
+	case obs.exists:
+		return &obs.user, nil
+	case !run.conn.Users.Expecting(obs.want.ExternalID, obs.want.Email):
+		return nil, nil
+	}
+	have, found, o := run.findCreated(ctx, obs.want)
+	if o != nil || !found {
+		return nil, o
+	}
+	return &have, nil
 }
 
 // deleteUser removes the user from the LMS.

@@ -42,6 +42,11 @@ type Inventory struct {
 	loading bool
 	pending map[string]*lms.User // by ID; nil value: removed
 
+	// expected are the users created without an id (see Expect), by
+	// identity; lastExpect is when the last one was created.
+	expected   map[string]expectation
+	lastExpect time.Time
+
 	loadMu sync.Mutex // serialises list calls
 }
 
@@ -80,13 +85,30 @@ func (inv *Inventory) refresh(ctx context.Context, list Lister, maxAge time.Dura
 	if ok, at := inv.Loaded(); ok && (maxAge == 0 || inv.clock.Since(at) < maxAge) {
 		return nil, nil
 	}
+	return inv.load(ctx, list)
+}
+
+// refreshAfter reads a new snapshot unless one was read after since (by a
+// concurrent caller).
+func (inv *Inventory) refreshAfter(ctx context.Context, list Lister, since time.Time) ([]Change, error) {
+	inv.loadMu.Lock()
+	defer inv.loadMu.Unlock()
+	if ok, at := inv.Loaded(); ok && at.After(since) {
+		return nil, nil
+	}
+	return inv.load(ctx, list)
+}
+
+// load lists the users and replaces the snapshot; inv.loadMu is held.
+func (inv *Inventory) load(ctx context.Context, list Lister) ([]Change, error) {
+	started := inv.clock.Now()
 	inv.startLoading()
 	users, err := list(ctx)
 	if err != nil {
 		inv.stopLoading()
 		return nil, err
 	}
-	return inv.replace(users), nil
+	return inv.replace(users, started), nil
 }
 
 func (inv *Inventory) startLoading() {
@@ -101,7 +123,7 @@ func (inv *Inventory) stopLoading() {
 	inv.mu.Unlock()
 }
 
-func (inv *Inventory) replace(users []lms.User) []Change {
+func (inv *Inventory) replace(users []lms.User, started time.Time) []Change {
 	next := make(map[string]*lms.User, len(users))
 	for i := range users {
 		u := users[i]
@@ -121,6 +143,7 @@ func (inv *Inventory) replace(users []lms.User) []Change {
 	inv.users = next
 	inv.reindex()
 	inv.loadedAt = inv.clock.Now()
+	inv.settleExpected(started)
 	return changes
 }
 
@@ -174,6 +197,11 @@ func (inv *Inventory) index(id string, u *lms.User) {
 func (inv *Inventory) Find(id, externalID, email string) (lms.User, bool) {
 	inv.mu.RLock()
 	defer inv.mu.RUnlock()
+	return inv.findLocked(id, externalID, email)
+}
+
+// findLocked is Find with inv.mu held.
+func (inv *Inventory) findLocked(id, externalID, email string) (lms.User, bool) {
 	if u, ok := inv.users[id]; ok && id != "" {
 		return *u, true
 	}
