@@ -27,6 +27,11 @@ const (
 	MaxPause = time.Hour
 )
 
+// MaxRetryAfter caps every pause a vendor asks for (a Retry-After header, a
+// rate limit reported in an answer's body): an absurd value must not stop a
+// connection for longer than a day.
+const MaxRetryAfter = 24 * time.Hour
+
 // Limits are a connection's budget settings.
 type Limits struct {
 	// RequestsPerHour is the most requests in any sliding hour.
@@ -182,13 +187,13 @@ func (b *Budget) forget(now time.Time) {
 
 // Pause stops every call of the connection after an HTTP 429. With a
 // Retry-After (retryAfter > 0) the pause lasts that long; without one it backs
-// off exponentially from MinPause to MaxPause, with up to 10% jitter. It
-// returns the end of the pause.
+// off exponentially from MinPause to MaxPause, with up to 10% jitter. A
+// pause never lasts longer than MaxRetryAfter. It returns the end of the pause.
 func (b *Budget) Pause(retryAfter time.Duration) time.Time {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	now := b.clock.Now()
-	d := retryAfter
+	d := min(retryAfter, MaxRetryAfter)
 	if d <= 0 {
 		d = b.backoff()
 	}

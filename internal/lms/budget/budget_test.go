@@ -138,13 +138,17 @@ func TestParseRetryAfter(t *testing.T) {
 		want   time.Duration
 		ok     bool
 	}{
-		"seconds":      {header: "120", want: 2 * time.Minute, ok: true},
-		"HTTP date":    {header: t0.Add(90 * time.Second).UTC().Format(http.TimeFormat), want: 90 * time.Second, ok: true},
-		"date in past": {header: t0.Add(-time.Minute).UTC().Format(http.TimeFormat), want: 0, ok: true},
-		"absent":       {header: "", ok: false},
-		"garbage":      {header: "soon", ok: false},
-		"negative":     {header: "-5", ok: false},
-		"with spaces":  {header: " 7 ", want: 7 * time.Second, ok: true},
+		"seconds":        {header: "120", want: 2 * time.Minute, ok: true},
+		"HTTP date":      {header: t0.Add(90 * time.Second).UTC().Format(http.TimeFormat), want: 90 * time.Second, ok: true},
+		"date in past":   {header: t0.Add(-time.Minute).UTC().Format(http.TimeFormat), want: 0, ok: true},
+		"absent":         {header: "", ok: false},
+		"garbage":        {header: "soon", ok: false},
+		"negative":       {header: "-5", ok: false},
+		"with spaces":    {header: " 7 ", want: 7 * time.Second, ok: true},
+		"a day":          {header: "86400", want: MaxRetryAfter, ok: true},
+		"past a day":     {header: "86401", want: MaxRetryAfter, ok: true},
+		"overflows":      {header: "99999999999999999999999", want: MaxRetryAfter, ok: true},
+		"date in 3 days": {header: t0.Add(72 * time.Hour).UTC().Format(http.TimeFormat), want: MaxRetryAfter, ok: true},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -183,5 +187,13 @@ func TestAcquireTakesAllTokensOfAnOperationOrNone(t *testing.T) {
 	}
 	if ok, _, _ := b.Take(lms.PriorityWrite); ok {
 		t.Error("a token was created out of nothing")
+	}
+}
+
+func TestPauseNeverLastsMoreThanADay(t *testing.T) {
+	clk := clocktesting.NewFakePassiveClock(t0)
+	b := New(Limits{RequestsPerHour: 3600, Burst: 10}, clk)
+	if until := b.Pause(30 * 24 * time.Hour); !until.Equal(t0.Add(MaxRetryAfter)) {
+		t.Errorf("Pause(30 days) until %s, want %s: a Retry-After is capped at 24h", until, t0.Add(MaxRetryAfter))
 	}
 }

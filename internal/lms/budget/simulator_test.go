@@ -96,3 +96,21 @@ func TestNoCallIsSentBeforeRetryAfterPasses(t *testing.T) {
 		})
 	}
 }
+
+func TestTransportCapsAnAbsurdRetryAfterAtADay(t *testing.T) {
+	clk := clocktesting.NewFakeClock(t0)
+	sim := lmssim.NewTestServer(t, lmssim.DefaultSeed(), lmssim.Options{Clock: clk})
+	sim.Inject(lmssim.Exceed, lmssim.Fault{Kind: lmssim.Fault429, RetryAfter: 90 * 24 * time.Hour})
+	c, b := budgetClient(clk, Limits{RequestsPerHour: 3600, Burst: 10})
+	req, err := http.NewRequest(http.MethodGet, sim.BaseURL(lmssim.Exceed)+"/users?api_key="+lmssim.DemoExceedAPIKey+"&fields=id", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Do(req)
+	if d, ok := lms.RetryAfter(err); !ok || d != MaxRetryAfter {
+		t.Errorf("RetryAfter of a 429 asking for 90 days = %s, %v; want %s, true", d, ok, MaxRetryAfter)
+	}
+	if got := b.Snapshot().PausedUntil; !got.Equal(t0.Add(MaxRetryAfter)) {
+		t.Errorf("paused until %s, want %s", got, t0.Add(MaxRetryAfter))
+	}
+}

@@ -1,6 +1,7 @@
 package budget
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -123,28 +124,25 @@ func (t *Transport) tooMany(resp *http.Response, op string) error {
 		Message: "the vendor answered 429 Too Many Requests", RetryAfter: until.Sub(now)}
 }
 
-// ParseRetryAfter reads a Retry-After header: seconds or an HTTP date. It
-// returns false when the header is absent or unreadable.
+// ParseRetryAfter reads a Retry-After header: seconds or an HTTP date, capped
+// at MaxRetryAfter (a number too large to read is the cap too). It returns
+// false when the header is absent or unreadable.
 func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0, false
 	}
-	if s, err := strconv.Atoi(v); err == nil {
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
 		if s < 0 {
 			return 0, false
 		}
-		return time.Duration(s) * time.Second, true
+		return time.Duration(min(s, int64(MaxRetryAfter/time.Second))) * time.Second, true
 	}
 	at, err := http.ParseTime(v)
 	if err != nil {
 		return 0, false
 	}
-	d := at.Sub(now)
-	if d < 0 {
-		d = 0
-	}
-	return d, true
+	return min(max(at.Sub(now), 0), MaxRetryAfter), true
 }
 
 func (t *Transport) observeSent(op string, status int, d time.Duration) {
