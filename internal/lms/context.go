@@ -1,6 +1,9 @@
 package lms
 
-import "context"
+import (
+	"context"
+	"strconv"
+)
 
 type opKey struct{}
 
@@ -19,15 +22,49 @@ func Operation(ctx context.Context) string {
 	return "unknown"
 }
 
-// Priority orders calls competing for a connection's request budget.
+// Priority orders calls competing for a connection's request budget. A lower
+// value is served first.
 type Priority int
 
-// The priorities. Writes come before reads for drift, which come before progress polling.
+// The priorities, highest first:
+//
+//  1. PriorityWrite: single-object writes, the creates, updates and deletions
+//     of one Learner or one group (and the cheap reads of the same operation);
+//  2. PriorityBatch: bulk membership writes sent in chunks, a group's members
+//     or an Enrollment's assignments, so that a running batch of 10,000
+//     assignments never starves the creates of new Learners;
+//  3. PriorityRead: reads that look for drift (user and group lists, members,
+//     assignments, target lists);
+//  4. PriorityProgress: per-learner progress reads, which may also use no more
+//     than their capped share of the connection's hour.
+//
+// The budget keeps a lower priority from starving for ever: see package budget.
 const (
 	PriorityWrite Priority = iota
+	PriorityBatch
 	PriorityRead
 	PriorityProgress
 )
+
+// Priorities returns every priority, highest first.
+func Priorities() []Priority {
+	return []Priority{PriorityWrite, PriorityBatch, PriorityRead, PriorityProgress}
+}
+
+// String returns the priority's name: Write, Batch, Read or Progress.
+func (p Priority) String() string {
+	switch p {
+	case PriorityWrite:
+		return "Write"
+	case PriorityBatch:
+		return "Batch"
+	case PriorityRead:
+		return "Read"
+	case PriorityProgress:
+		return "Progress"
+	}
+	return "Priority(" + strconv.Itoa(int(p)) + ")"
+}
 
 type prioKey struct{}
 

@@ -123,9 +123,12 @@ func (b *Budget) Take(p lms.Priority) (ok bool, wait time.Duration, paused bool)
 }
 
 // reserve is how many tokens a call of priority p must leave for higher
-// priorities: writes come before drift reads, which come before progress.
+// priorities: single-object writes come before batches, which come before
+// drift reads, which come before progress.
 func (b *Budget) reserve(p lms.Priority) float64 {
 	switch p {
+	case lms.PriorityBatch:
+		return math.Floor(float64(b.limits.Burst) * 0.1)
 	case lms.PriorityRead:
 		return math.Floor(float64(b.limits.Burst) * 0.2)
 	case lms.PriorityProgress:
@@ -139,6 +142,8 @@ func (b *Budget) reserve(p lms.Priority) float64 {
 func (b *Budget) windowWait(now time.Time, p lms.Priority, n int) time.Duration {
 	capacity := b.limits.RequestsPerHour
 	switch p {
+	case lms.PriorityBatch:
+		capacity -= capacity / 40
 	case lms.PriorityRead:
 		capacity -= capacity / 20
 	case lms.PriorityProgress:
