@@ -80,3 +80,27 @@ func PriorityOf(ctx context.Context) Priority {
 	}
 	return PriorityWrite
 }
+
+type callerKey struct{}
+
+// WithCaller returns ctx carrying the key of the object on whose behalf its
+// calls are made ("Learner/ns/name"), so that the request budget keeps that
+// caller's place in its queue when it waits and comes back.
+func WithCaller(ctx context.Context, key string) context.Context {
+	return context.WithValue(ctx, callerKey{}, key)
+}
+
+// CallerOf returns the caller key carried by ctx, or "" (an anonymous caller).
+func CallerOf(ctx context.Context) string {
+	k, _ := ctx.Value(callerKey{}).(string)
+	return k
+}
+
+// CallerKey is the caller key of an object: "Kind/namespace/name", or
+// "Kind/name" for a cluster-scoped object.
+func CallerKey(kind, namespace, name string) string {
+	if namespace == "" {
+		return kind + "/" + name
+	}
+	return kind + "/" + namespace + "/" + name
+}

@@ -48,3 +48,27 @@ func TestPriorityStringNamesUnknownValues(t *testing.T) {
 		t.Errorf("Priority(9).String() = %q, want %q", got, "Priority(9)")
 	}
 }
+
+func TestCallerKey(t *testing.T) {
+	cases := map[string]struct {
+		reason                string
+		kind, namespace, name string
+		want                  string
+	}{
+		"namespaced": {reason: "a namespaced object is Kind/namespace/name", kind: "Learner", namespace: "ns", name: "ada", want: "Learner/ns/ada"},
+		"cluster":    {reason: "a cluster-scoped object has no namespace", kind: "ClusterLMSConnection", name: "corp", want: "ClusterLMSConnection/corp"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := CallerKey(tc.kind, tc.namespace, tc.name); got != tc.want {
+				t.Errorf("%s: CallerKey = %q, want %q", tc.reason, got, tc.want)
+			}
+			if got := CallerOf(WithCaller(context.Background(), tc.want)); got != tc.want {
+				t.Errorf("CallerOf(WithCaller(%q)) = %q", tc.want, got)
+			}
+		})
+	}
+	if got := CallerOf(context.Background()); got != "" {
+		t.Errorf("CallerOf a context without a caller = %q, want anonymous", got)
+	}
+}

@@ -1,10 +1,3 @@
-// Package budget keeps one connection's request budget: a token bucket that
-// refills at requestsPerHour, a hard cap of requestsPerHour in any sliding
-// hour, and a pause of the whole connection after an HTTP 429.
-//
-// One Budget serves every controller that uses the connection, so no
-// controller can spend another's budget. Calls are never queued for long: a
-// caller with no token gets the delay until one is due and requeues.
 package budget
 
 import (
@@ -50,11 +43,29 @@ type Budget struct {
 	tokens float64
 	last   time.Time
 
-	// sent holds the times of the calls of the last hour, oldest first.
-	sent []time.Time
+	// sent holds the calls of the last hour, oldest first; used counts them
+	// by priority.
+	sent []call
+	used [levels]int
+	// queue holds the places of the callers waiting for tokens.
+	queue queue
 
 	pausedUntil time.Time
 	pauses      int
+}
+
+// A call is one call sent, in the hourly window.
+type call struct {
+	at time.Time
+	p  lms.Priority
+}
+
+// levels is the number of priorities.
+const levels = int(lms.PriorityProgress) + 1
+
+// rank returns p, or the nearest priority when p is none of them.
+func rank(p lms.Priority) lms.Priority {
+	return min(max(p, lms.PriorityWrite), lms.PriorityProgress)
 }
 
 // New returns a full Budget with the given limits.
@@ -98,28 +109,33 @@ func (b *Budget) Limits() Limits {
 	return b.limits
 }
 
-// Take spends one token for a call of priority p. It returns true when the
-// call may be sent now; otherwise the delay after which to ask again, and
-// whether the delay comes from a pause after a 429.
+// Take spends one token for a call of priority p, as an anonymous caller (one
+// that holds no place in the queue). It returns true when the call may be
+// sent now; otherwise the delay after which to ask again, and whether the
+// delay comes from a pause after a 429.
 func (b *Budget) Take(p lms.Priority) (ok bool, wait time.Duration, paused bool) {
+	ok, w := b.take("", p)
+	return ok, w.After, w.Paused
+}
+
+// take spends one token for a call of priority p by the caller key ("":
+// anonymous), recording the call in the hourly window.
+func (b *Budget) take(key string, p lms.Priority) (bool, Wait) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	now := b.clock.Now()
-	if now.Before(b.pausedUntil) {
-		return false, b.pausedUntil.Sub(now), true
+	p = rank(p)
+	w, ok := b.admit(now, key, 1, p)
+	if ok {
+		b.record(now, p)
 	}
-	b.refill(now)
-	b.forget(now)
-	if w := b.windowWait(now, p, 1); w > 0 {
-		return false, w, false
-	}
-	need := 1 + b.reserve(p)
-	if b.tokens < need {
-		return false, b.refillTime(need - b.tokens), false
-	}
-	b.tokens--
-	b.sent = append(b.sent, now)
-	return true, 0, false
+	return ok, w
+}
+
+// record counts a call of priority p sent at now.
+func (b *Budget) record(now time.Time, p lms.Priority) {
+	b.sent = append(b.sent, call{at: now, p: p})
+	b.used[p]++
 }
 
 // reserve is how many tokens a call of priority p must leave for higher
@@ -155,7 +171,7 @@ func (b *Budget) windowWait(now time.Time, p lms.Priority, n int) time.Duration 
 		return 0
 	}
 	// The calls fit once the over oldest calls have left the window.
-	return b.sent[over-1].Add(Window).Sub(now)
+	return b.sent[over-1].at.Add(Window).Sub(now)
 }
 
 func (b *Budget) refill(now time.Time) {
@@ -182,7 +198,8 @@ func (b *Budget) refillTime(tokens float64) time.Duration {
 func (b *Budget) forget(now time.Time) {
 	cut := now.Add(-Window)
 	i := 0
-	for i < len(b.sent) && !b.sent[i].After(cut) {
+	for i < len(b.sent) && !b.sent[i].at.After(cut) {
+		b.used[b.sent[i].p]--
 		i++
 	}
 	if i > 0 {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	clocktesting "k8s.io/utils/clock/testing"
 
 	"github.com/lmsoperator/lms-operator/internal/lms"
@@ -112,5 +113,30 @@ func TestTransportCapsAnAbsurdRetryAfterAtADay(t *testing.T) {
 	}
 	if got := b.Snapshot().PausedUntil; !got.Equal(t0.Add(MaxRetryAfter)) {
 		t.Errorf("paused until %s, want %s", got, t0.Add(MaxRetryAfter))
+	}
+}
+
+func TestTransportQueuesTheCallsOfACaller(t *testing.T) {
+	clk := clocktesting.NewFakeClock(t0)
+	sim := lmssim.NewTestServer(t, lmssim.DefaultSeed(), lmssim.Options{Clock: clk})
+	c, _ := budgetClient(clk, Limits{RequestsPerHour: 3600, Burst: 1})
+	base := sim.BaseURL(lmssim.Exceed)
+	var got []time.Duration
+	for _, key := range []string{"", "Learner/ns/a", "Learner/ns/b"} {
+		ctx := lms.WithCaller(lms.WithOperation(context.Background(), "GET /api/v2/users"), key)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/users?api_key="+lmssim.DemoExceedAPIKey+"&fields=id", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := c.Do(req)
+		if err == nil {
+			_ = resp.Body.Close()
+		}
+		d, _ := lms.RetryAfter(err)
+		got = append(got, d)
+	}
+	want := []time.Duration{0, time.Second, 2 * time.Second}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("RetryAfter of a first call and two callers behind it (-want +got):\n%s", diff)
 	}
 }

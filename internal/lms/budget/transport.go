@@ -74,35 +74,42 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return nil, t.tooMany(resp, op)
 }
 
+// take spends the request's token: from the grant its context carries, else
+// from the budget as the caller its context names (keeping its place while it
+// waits up to MaxWait).
 func (t *Transport) take(req *http.Request, op string) error {
-	if t.Budget.spendGrant(req.Context()) {
+	ctx := req.Context()
+	if t.Budget.spendGrant(ctx) {
 		return nil
 	}
 	for {
-		ok, wait, paused := t.Budget.Take(lms.PriorityOf(req.Context()))
+		ok, w := t.Budget.take(lms.CallerOf(ctx), lms.PriorityOf(ctx))
 		if ok {
 			return nil
 		}
-		if wait > t.MaxWait {
+		if w.After > t.MaxWait {
 			if t.Observer != nil {
-				t.Observer.Held(op, paused)
+				t.Observer.Held(op, w.Paused)
 			}
-			return heldError(op, wait, paused)
+			return heldError(op, w)
 		}
 		select {
-		case <-req.Context().Done():
-			return req.Context().Err()
-		case <-t.clock().After(wait):
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.clock().After(w.After):
 		}
 	}
 }
 
-func heldError(op string, wait time.Duration, paused bool) *lms.Error {
-	e := &lms.Error{Kind: lms.KindRateLimited, Op: op, RetryAfter: wait,
+// heldError is the RateLimited error of a call the budget held back.
+func heldError(op string, w Wait) *lms.Error {
+	e := &lms.Error{Kind: lms.KindRateLimited, Op: op, RetryAfter: w.After,
 		Code: CodeBudgetExhausted, Message: "the connection's request budget has no token now"}
-	if paused {
+	if w.Paused {
 		e.Code = CodePaused
 		e.Message = "the connection is paused after the vendor answered 429"
+	} else if w.Reason != WaitTokens {
+		e.Message = w.Message()
 	}
 	return e
 }
