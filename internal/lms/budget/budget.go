@@ -25,12 +25,20 @@ const (
 // connection for longer than a day.
 const MaxRetryAfter = 24 * time.Hour
 
+// DefaultProgressShare is the share of the hour progress reads may use when
+// Limits sets none.
+const DefaultProgressShare = 0.10
+
 // Limits are a connection's budget settings.
 type Limits struct {
 	// RequestsPerHour is the most requests in any sliding hour.
 	RequestsPerHour int
 	// Burst is the bucket's capacity.
 	Burst int
+	// ProgressShare is the share of RequestsPerHour that PriorityProgress may
+	// use in any sliding hour, so that per-learner progress reads never crowd
+	// out writes; 0 means DefaultProgressShare, at most 1.
+	ProgressShare float64
 }
 
 // A Budget is one connection's request budget. It is safe for concurrent use.
@@ -90,6 +98,10 @@ func (l Limits) normalised() Limits {
 	if l.Burst > l.RequestsPerHour {
 		l.Burst = l.RequestsPerHour
 	}
+	if l.ProgressShare <= 0 {
+		l.ProgressShare = DefaultProgressShare
+	}
+	l.ProgressShare = min(l.ProgressShare, 1)
 	return l
 }
 
@@ -172,6 +184,32 @@ func (b *Budget) windowWait(now time.Time, p lms.Priority, n int) time.Duration 
 	}
 	// The calls fit once the over oldest calls have left the window.
 	return b.sent[over-1].at.Add(Window).Sub(now)
+}
+
+// progressCap is how many progress calls the sliding hour may hold.
+func (b *Budget) progressCap() int {
+	return max(1, int(b.limits.ProgressShare*float64(b.limits.RequestsPerHour)))
+}
+
+// shareWait returns how long until n more calls of priority p fit in its
+// share of the sliding hour; only progress has a share.
+func (b *Budget) shareWait(now time.Time, p lms.Priority, n int) time.Duration {
+	if p != lms.PriorityProgress {
+		return 0
+	}
+	over := b.used[p] + n - max(b.progressCap(), n)
+	if over <= 0 {
+		return 0
+	}
+	// The calls fit once the over oldest progress calls have left the window.
+	for _, c := range b.sent {
+		if c.p == p {
+			if over--; over == 0 {
+				return c.at.Add(Window).Sub(now)
+			}
+		}
+	}
+	return 0
 }
 
 func (b *Budget) refill(now time.Time) {

@@ -32,6 +32,15 @@
 // 5%, progress 2%): while it used less than its floor, a waiter of it that has
 // waited StarveAfter is served before the higher priorities, with no reserve.
 //
+// # Shares
+//
+// Progress reads may use no more than Limits.ProgressShare of RequestsPerHour
+// (DefaultProgressShare, 10%) in any sliding hour, so that per-learner
+// progress never crowds out writes. When the share is spent, progress callers
+// wait until enough of their calls have left the hour, staggered like any
+// waiters, and hold no tokens meanwhile. The floors above are what the other
+// priorities are guaranteed; progress's floor never exceeds its share.
+//
 // # Pause
 //
 // When the vendor answers HTTP 429, or reports its rate limit in an answer's

@@ -19,6 +19,8 @@ const (
 	WaitQueue WaitReason = "Queue"
 	// WaitHourlyCap: the sliding hour's allowance (of this priority) is used.
 	WaitHourlyCap WaitReason = "HourlyCap"
+	// WaitProgressShare: progress reads have used their share of the sliding hour.
+	WaitProgressShare WaitReason = "ProgressShare"
 	// WaitPaused: the connection is paused after the vendor reported a rate limit.
 	WaitPaused WaitReason = "Paused"
 )
@@ -44,6 +46,8 @@ func (w Wait) Message() string {
 		return "the connection is paused after the vendor reported its rate limit"
 	case w.Reason == WaitHourlyCap:
 		return "the connection's hourly request limit is reached"
+	case w.Reason == WaitProgressShare:
+		return "progress reads have used their share of the connection's hourly requests"
 	case w.Ahead > 0:
 		return fmt.Sprintf("waiting for the connection's request budget (%d callers ahead)", w.Ahead)
 	}
@@ -73,8 +77,10 @@ type standing struct {
 	// ahead is how many waiters are served before it.
 	ahead int
 	// held is how many tokens are held for those of them whose priority
-	// can use tokens now (not stopped by the hourly cap).
+	// can use tokens now (not stopped by the hourly cap or its share).
 	held int
+	// same is how many tokens those of its own priority asked for.
+	same int
 	// starving is true when the caller is served before higher priorities.
 	starving bool
 }
@@ -96,6 +102,9 @@ func (b *Budget) wait(now time.Time, me *waiter) Wait {
 	}
 	if d := b.windowWait(now, me.p, st.held+me.n); d > w.After {
 		w.After, w.Reason = d, WaitHourlyCap
+	}
+	if d := b.shareWait(now, me.p, st.same+me.n); d > w.After {
+		w.After, w.Reason = d, WaitProgressShare
 	}
 	return w
 }
@@ -141,9 +150,13 @@ func (b *Budget) standing(now time.Time, me *waiter) standing {
 		if w == me || !o.before(w, me, st.starving) {
 			continue
 		}
+		n := min(w.n, b.limits.Burst)
 		st.ahead++
 		if o.usable[w.p] {
-			st.held += min(w.n, b.limits.Burst)
+			st.held += n
+		}
+		if w.p == me.p {
+			st.same += n
 		}
 	}
 	return st
@@ -153,7 +166,7 @@ func (b *Budget) standing(now time.Time, me *waiter) standing {
 type order struct {
 	// under is true for the priorities below their floor of the sliding hour.
 	under [levels]bool
-	// usable is true for the priorities the hourly cap lets call now.
+	// usable is true for the priorities the hourly cap and the shares let call now.
 	usable [levels]bool
 	// cut: a waiter that took its place before cut has waited StarveAfter.
 	cut time.Time
@@ -164,7 +177,7 @@ func (b *Budget) order(now time.Time) order {
 	o := order{cut: now.Add(-StarveAfter)}
 	for p := range levels {
 		o.under[p] = p != int(lms.PriorityWrite) && b.used[p] < b.floor(lms.Priority(p))
-		o.usable[p] = b.windowWait(now, lms.Priority(p), 1) == 0
+		o.usable[p] = b.windowWait(now, lms.Priority(p), 1) == 0 && b.shareWait(now, lms.Priority(p), 1) == 0
 	}
 	return o
 }
@@ -193,7 +206,12 @@ func (b *Budget) mayStarve(w *waiter) bool {
 	return w.key != "" && w.p != lms.PriorityWrite && b.used[w.p] < b.floor(w.p)
 }
 
-// floor is how many calls of the sliding hour priority p is guaranteed.
+// floor is how many calls of the sliding hour priority p is guaranteed;
+// never more than progress's share.
 func (b *Budget) floor(p lms.Priority) int {
-	return int(floorShare[p] * float64(b.limits.RequestsPerHour))
+	f := int(floorShare[p] * float64(b.limits.RequestsPerHour))
+	if p == lms.PriorityProgress {
+		f = min(f, b.progressCap())
+	}
+	return f
 }
