@@ -278,25 +278,3 @@ func (b *Budget) Succeeded() {
 	b.pauses = 0
 	b.mu.Unlock()
 }
-
-// A Snapshot reports a Budget's state.
-type Snapshot struct {
-	Limits Limits
-	// RequestsLastHour is how many calls were sent in the last hour.
-	RequestsLastHour int
-	// PausedUntil is the end of the pause after a 429; zero when not paused.
-	PausedUntil time.Time
-}
-
-// Snapshot returns the budget's state now.
-func (b *Budget) Snapshot() Snapshot {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	now := b.clock.Now()
-	b.forget(now)
-	s := Snapshot{Limits: b.limits, RequestsLastHour: len(b.sent)}
-	if now.Before(b.pausedUntil) {
-		s.PausedUntil = b.pausedUntil
-	}
-	return s
-}

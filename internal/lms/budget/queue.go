@@ -120,3 +120,12 @@ func (q *queue) lapse(now time.Time) {
 		return false
 	})
 }
+
+// queued returns the number of waiters by priority.
+func (q *queue) queued() [levels]int {
+	var n [levels]int
+	for _, w := range q.line {
+		n[w.p]++
+	}
+	return n
+}
