@@ -5,7 +5,10 @@
 package pool
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 	"sync"
 	"time"
 
@@ -148,7 +151,25 @@ func (p *Pool) httpClient(c *Connection) *http.Client {
 	if timeout == 0 {
 		timeout = 30 * time.Second
 	}
-	return &http.Client{Transport: t, Timeout: timeout}
+	return &http.Client{Transport: t, Timeout: timeout, CheckRedirect: refuseRedirect}
+}
+
+// msgRedirect is the message of a redirect answer: its status, and where it pointed.
+const msgRedirect = "the vendor answered %d %s (to %s): redirects are not followed, " +
+	"so that credentials never leave for another host; set spec.endpoint to the final URL"
+
+// refuseRedirect is the CheckRedirect of every vendor client: a 3xx is a
+// terminal InvalidRequest error, so that a request carrying credentials is
+// never sent on to the host a vendor (or a proxy) points at. The message
+// names the target without its query, which may echo a credential.
+func refuseRedirect(req *http.Request, _ []*http.Request) error {
+	status := 0
+	if req.Response != nil {
+		status = req.Response.StatusCode
+	}
+	to := (&url.URL{Scheme: req.URL.Scheme, Host: req.URL.Host, Path: req.URL.Path}).String()
+	return &lms.Error{Kind: lms.KindInvalidRequest, Op: lms.Operation(req.Context()), Code: strconv.Itoa(status),
+		Message: fmt.Sprintf(msgRedirect, status, http.StatusText(status), to)}
 }
 
 // Remove forgets the connection of key.
