@@ -60,6 +60,9 @@ type Budget struct {
 
 	pausedUntil time.Time
 	pauses      int
+	// resetFrom is the backoff count the last success reset, so that a pause
+	// reported in the body of that very answer goes on backing off.
+	resetFrom int
 }
 
 // A call is one call sent, in the hourly window.
@@ -252,6 +255,22 @@ func (b *Budget) forget(now time.Time) {
 func (b *Budget) Pause(retryAfter time.Duration) time.Time {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	return b.pause(retryAfter)
+}
+
+// pauseAfterAnswer pauses as Pause does, for a rate limit reported in the body
+// of an answer: that answer was counted as a success, which must not restart
+// the backoff.
+func (b *Budget) pauseAfterAnswer(retryAfter time.Duration) time.Time {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.pauses = max(b.pauses, b.resetFrom)
+	b.resetFrom = 0
+	return b.pause(retryAfter)
+}
+
+// pause stops every call until now + retryAfter, or the backoff.
+func (b *Budget) pause(retryAfter time.Duration) time.Time {
 	now := b.clock.Now()
 	d := min(retryAfter, MaxRetryAfter)
 	if d <= 0 {
@@ -275,6 +294,6 @@ func (b *Budget) backoff() time.Duration {
 // Succeeded records an answer that was not a 429, which resets the backoff.
 func (b *Budget) Succeeded() {
 	b.mu.Lock()
-	b.pauses = 0
+	b.resetFrom, b.pauses = b.pauses, 0
 	b.mu.Unlock()
 }

@@ -123,12 +123,27 @@ func (t *Transport) tooMany(resp *http.Response, op string) error {
 	if ok && retryAfter < time.Second {
 		retryAfter = time.Second // "retry now" still gets a breath, not a backoff
 	}
-	until := t.Budget.Pause(retryAfter)
-	if t.Observer != nil {
-		t.Observer.Paused(until.Sub(now))
-	}
+	d := t.paused(now, t.Budget.Pause(retryAfter))
 	return &lms.Error{Kind: lms.KindRateLimited, Op: op, Code: CodeTooManyRequests,
-		Message: "the vendor answered 429 Too Many Requests", RetryAfter: until.Sub(now)}
+		Message: "the vendor answered 429 Too Many Requests", RetryAfter: d}
+}
+
+// Pause pauses the connection for a rate limit a vendor reported in the body
+// of an answer, exactly as an HTTP 429 does: for retryAfter (capped at
+// MaxRetryAfter), or for the backoff when it is 0, telling the Observer. It
+// returns how long the pause lasts. It is what lms.Config.Pause calls.
+func (t *Transport) Pause(retryAfter time.Duration) time.Duration {
+	now := t.clock().Now()
+	return t.paused(now, t.Budget.pauseAfterAnswer(retryAfter))
+}
+
+// paused tells the Observer of a pause until until, and returns its length.
+func (t *Transport) paused(now, until time.Time) time.Duration {
+	d := until.Sub(now)
+	if t.Observer != nil {
+		t.Observer.Paused(d)
+	}
+	return d
 }
 
 // ParseRetryAfter reads a Retry-After header: seconds or an HTTP date, capped

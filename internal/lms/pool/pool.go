@@ -108,8 +108,10 @@ func (p *Pool) Ensure(key Key, s Settings, creds map[string][]byte, credentialsV
 		return old, false, nil
 	}
 	c = p.build(key, s, credentialsVersion, old)
+	t := p.transport(c)
 	c.Client, err = p.Registry.New(s.Provider, lms.Config{
-		BaseURL: s.BaseURL, Credentials: creds, SubAccountName: s.SubAccountName, HTTPClient: p.httpClient(c),
+		BaseURL: s.BaseURL, Credentials: creds, SubAccountName: s.SubAccountName,
+		HTTPClient: p.httpClient(t), Pause: t.Pause,
 	})
 	if err != nil {
 		return nil, false, err
@@ -139,7 +141,10 @@ func (p *Pool) build(key Key, s Settings, credentialsVersion string, old *Connec
 	return c
 }
 
-func (p *Pool) httpClient(c *Connection) *http.Client {
+// transport returns the budget transport of c: every call spends c's budget,
+// and a pause (a 429, or a rate limit in an answer's body through
+// lms.Config.Pause) is told to the observer and to OnPause.
+func (p *Pool) transport(c *Connection) *budget.Transport {
 	t := &budget.Transport{Budget: c.Budget, Base: p.Base, MaxWait: p.MaxWait, Clock: p.Clock}
 	if p.Observer != nil {
 		t.Observer = p.Observer(c.Key, c.Settings.Provider)
@@ -147,6 +152,12 @@ func (p *Pool) httpClient(c *Connection) *http.Client {
 	if p.OnPause != nil {
 		t.Observer = pauseNotifier{next: t.Observer, key: c.Key, notify: p.OnPause}
 	}
+	return t
+}
+
+// httpClient returns the vendor client's http.Client over t, with the call
+// timeout and no redirect followed.
+func (p *Pool) httpClient(t *budget.Transport) *http.Client {
 	timeout := p.Timeout
 	if timeout == 0 {
 		timeout = 30 * time.Second

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"k8s.io/utils/clock"
+	clocktesting "k8s.io/utils/clock/testing"
 
 	"github.com/lmsoperator/lms-operator/internal/lms"
 	"github.com/lmsoperator/lms-operator/internal/lms/budget"
@@ -111,5 +112,64 @@ func TestNoVendorFollowsARedirect(t *testing.T) {
 				t.Errorf("the other host received %d requests, want none", n)
 			}
 		})
+	}
+}
+
+// recorder is a budget.Observer that records the pauses.
+type recorder struct{ paused []time.Duration }
+
+func (r *recorder) Sent(string, int, time.Duration) {}
+func (r *recorder) Held(string, bool)               {}
+func (r *recorder) Paused(d time.Duration)          { r.paused = append(r.paused, d) }
+
+func TestConfigPausePausesTheConnectionAsA429Does(t *testing.T) {
+	var calls atomic.Int32
+	vendor := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		calls.Add(1)
+		_, _ = w.Write([]byte(`{}`))
+	}))
+	t.Cleanup(vendor.Close)
+	clk := clocktesting.NewFakeClock(time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC))
+	var cfg lms.Config
+	obs := &recorder{}
+	var notified []Key
+	key := Key{Kind: "LMSConnection", Namespace: "ns", Name: "c"}
+	p := &Pool{Registry: capturing(&cfg), Clock: clk,
+		Observer: func(Key, lms.Provider) budget.Observer { return obs },
+		OnPause:  func(k Key) { notified = append(notified, k) }}
+	conn, _, err := p.Ensure(key, Settings{Provider: lms.ProviderExceed, BaseURL: vendor.URL,
+		Limits: budget.Limits{RequestsPerHour: 3600, Burst: 10}}, nil, "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Pause == nil {
+		t.Fatal("the pool built a client without Config.Pause")
+	}
+	if d := cfg.Pause(90 * time.Second); d != 90*time.Second {
+		t.Errorf("Pause(90s) = %s, want 90s", d)
+	}
+	if got := conn.Budget.Snapshot().PausedUntil; !got.Equal(clk.Now().Add(90 * time.Second)) {
+		t.Errorf("the connection's budget is paused until %s, want 90s from now", got)
+	}
+	if len(obs.paused) != 1 || obs.paused[0] != 90*time.Second {
+		t.Errorf("the observer was told of pauses %v, want [90s]", obs.paused)
+	}
+	if len(notified) != 1 || notified[0] != key {
+		t.Errorf("OnPause was told of %v, want [%v]", notified, key)
+	}
+	req, err := http.NewRequest(http.MethodGet, vendor.URL+"/users", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := cfg.HTTPClient.Do(req)
+	if err == nil {
+		_ = resp.Body.Close()
+	}
+	var le *lms.Error
+	if !errors.As(err, &le) || le.Code != budget.CodePaused || calls.Load() != 0 {
+		t.Errorf("a call during the pause: %v, %d calls sent; want held back with code %s", err, calls.Load(), budget.CodePaused)
+	}
+	if d := cfg.Pause(48 * time.Hour); d != budget.MaxRetryAfter {
+		t.Errorf("Pause(48h) = %s, want it capped at %s", d, budget.MaxRetryAfter)
 	}
 }
