@@ -1,6 +1,9 @@
 package lms
 
-import "context"
+import (
+	"context"
+	"strconv"
+)
 
 type opKey struct{}
 
@@ -19,15 +22,49 @@ func Operation(ctx context.Context) string {
 	return "unknown"
 }
 
-// Priority orders calls competing for a connection's request budget.
+// Priority orders calls competing for a connection's request budget. A lower
+// value is served first.
 type Priority int
 
-// The priorities. Writes come before reads for drift, which come before progress polling.
+// The priorities, highest first:
+//
+//  1. PriorityWrite: single-object writes, the creates, updates and deletions
+//     of one Learner or one group (and the cheap reads of the same operation);
+//  2. PriorityBatch: bulk membership writes sent in chunks, a group's members
+//     or an Enrollment's assignments, so that a running batch of 10,000
+//     assignments never starves the creates of new Learners;
+//  3. PriorityRead: reads that look for drift (user and group lists, members,
+//     assignments, target lists);
+//  4. PriorityProgress: per-learner progress reads, which may also use no more
+//     than their capped share of the connection's hour.
+//
+// The budget keeps a lower priority from starving for ever: see package budget.
 const (
 	PriorityWrite Priority = iota
+	PriorityBatch
 	PriorityRead
 	PriorityProgress
 )
+
+// Priorities returns every priority, highest first.
+func Priorities() []Priority {
+	return []Priority{PriorityWrite, PriorityBatch, PriorityRead, PriorityProgress}
+}
+
+// String returns the priority's name: Write, Batch, Read or Progress.
+func (p Priority) String() string {
+	switch p {
+	case PriorityWrite:
+		return "Write"
+	case PriorityBatch:
+		return "Batch"
+	case PriorityRead:
+		return "Read"
+	case PriorityProgress:
+		return "Progress"
+	}
+	return "Priority(" + strconv.Itoa(int(p)) + ")"
+}
 
 type prioKey struct{}
 
@@ -42,4 +79,28 @@ func PriorityOf(ctx context.Context) Priority {
 		return p
 	}
 	return PriorityWrite
+}
+
+type callerKey struct{}
+
+// WithCaller returns ctx carrying the key of the object on whose behalf its
+// calls are made ("Learner/ns/name"), so that the request budget keeps that
+// caller's place in its queue when it waits and comes back.
+func WithCaller(ctx context.Context, key string) context.Context {
+	return context.WithValue(ctx, callerKey{}, key)
+}
+
+// CallerOf returns the caller key carried by ctx, or "" (an anonymous caller).
+func CallerOf(ctx context.Context) string {
+	k, _ := ctx.Value(callerKey{}).(string)
+	return k
+}
+
+// CallerKey is the caller key of an object: "Kind/namespace/name", or
+// "Kind/name" for a cluster-scoped object.
+func CallerKey(kind, namespace, name string) string {
+	if namespace == "" {
+		return kind + "/" + name
+	}
+	return kind + "/" + namespace + "/" + name
 }

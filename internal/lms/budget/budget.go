@@ -1,10 +1,3 @@
-// Package budget keeps one connection's request budget: a token bucket that
-// refills at requestsPerHour, a hard cap of requestsPerHour in any sliding
-// hour, and a pause of the whole connection after an HTTP 429.
-//
-// One Budget serves every controller that uses the connection, so no
-// controller can spend another's budget. Calls are never queued for long: a
-// caller with no token gets the delay until one is due and requeues.
 package budget
 
 import (
@@ -27,12 +20,25 @@ const (
 	MaxPause = time.Hour
 )
 
+// MaxRetryAfter caps every pause a vendor asks for (a Retry-After header, a
+// rate limit reported in an answer's body): an absurd value must not stop a
+// connection for longer than a day.
+const MaxRetryAfter = 24 * time.Hour
+
+// DefaultProgressShare is the share of the hour progress reads may use when
+// Limits sets none.
+const DefaultProgressShare = 0.10
+
 // Limits are a connection's budget settings.
 type Limits struct {
 	// RequestsPerHour is the most requests in any sliding hour.
 	RequestsPerHour int
 	// Burst is the bucket's capacity.
 	Burst int
+	// ProgressShare is the share of RequestsPerHour that PriorityProgress may
+	// use in any sliding hour, so that per-learner progress reads never crowd
+	// out writes; 0 means DefaultProgressShare, at most 1.
+	ProgressShare float64
 }
 
 // A Budget is one connection's request budget. It is safe for concurrent use.
@@ -45,11 +51,32 @@ type Budget struct {
 	tokens float64
 	last   time.Time
 
-	// sent holds the times of the calls of the last hour, oldest first.
-	sent []time.Time
+	// sent holds the calls of the last hour, oldest first; used counts them
+	// by priority.
+	sent []call
+	used [levels]int
+	// queue holds the places of the callers waiting for tokens.
+	queue queue
 
 	pausedUntil time.Time
 	pauses      int
+	// resetFrom is the backoff count the last success reset, so that a pause
+	// reported in the body of that very answer goes on backing off.
+	resetFrom int
+}
+
+// A call is one call sent, in the hourly window.
+type call struct {
+	at time.Time
+	p  lms.Priority
+}
+
+// levels is the number of priorities.
+const levels = int(lms.PriorityProgress) + 1
+
+// rank returns p, or the nearest priority when p is none of them.
+func rank(p lms.Priority) lms.Priority {
+	return min(max(p, lms.PriorityWrite), lms.PriorityProgress)
 }
 
 // New returns a full Budget with the given limits.
@@ -74,6 +101,10 @@ func (l Limits) normalised() Limits {
 	if l.Burst > l.RequestsPerHour {
 		l.Burst = l.RequestsPerHour
 	}
+	if l.ProgressShare <= 0 {
+		l.ProgressShare = DefaultProgressShare
+	}
+	l.ProgressShare = min(l.ProgressShare, 1)
 	return l
 }
 
@@ -93,34 +124,42 @@ func (b *Budget) Limits() Limits {
 	return b.limits
 }
 
-// Take spends one token for a call of priority p. It returns true when the
-// call may be sent now; otherwise the delay after which to ask again, and
-// whether the delay comes from a pause after a 429.
+// Take spends one token for a call of priority p, as an anonymous caller (one
+// that holds no place in the queue). It returns true when the call may be
+// sent now; otherwise the delay after which to ask again, and whether the
+// delay comes from a pause after a 429.
 func (b *Budget) Take(p lms.Priority) (ok bool, wait time.Duration, paused bool) {
+	ok, w := b.take("", p)
+	return ok, w.After, w.Paused
+}
+
+// take spends one token for a call of priority p by the caller key ("":
+// anonymous), recording the call in the hourly window.
+func (b *Budget) take(key string, p lms.Priority) (bool, Wait) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	now := b.clock.Now()
-	if now.Before(b.pausedUntil) {
-		return false, b.pausedUntil.Sub(now), true
+	p = rank(p)
+	w, ok := b.admit(now, key, 1, p)
+	if ok {
+		b.record(now, p)
 	}
-	b.refill(now)
-	b.forget(now)
-	if w := b.windowWait(now, p, 1); w > 0 {
-		return false, w, false
-	}
-	need := 1 + b.reserve(p)
-	if b.tokens < need {
-		return false, b.refillTime(need - b.tokens), false
-	}
-	b.tokens--
-	b.sent = append(b.sent, now)
-	return true, 0, false
+	return ok, w
+}
+
+// record counts a call of priority p sent at now.
+func (b *Budget) record(now time.Time, p lms.Priority) {
+	b.sent = append(b.sent, call{at: now, p: p})
+	b.used[p]++
 }
 
 // reserve is how many tokens a call of priority p must leave for higher
-// priorities: writes come before drift reads, which come before progress.
+// priorities: single-object writes come before batches, which come before
+// drift reads, which come before progress.
 func (b *Budget) reserve(p lms.Priority) float64 {
 	switch p {
+	case lms.PriorityBatch:
+		return math.Floor(float64(b.limits.Burst) * 0.1)
 	case lms.PriorityRead:
 		return math.Floor(float64(b.limits.Burst) * 0.2)
 	case lms.PriorityProgress:
@@ -134,6 +173,8 @@ func (b *Budget) reserve(p lms.Priority) float64 {
 func (b *Budget) windowWait(now time.Time, p lms.Priority, n int) time.Duration {
 	capacity := b.limits.RequestsPerHour
 	switch p {
+	case lms.PriorityBatch:
+		capacity -= capacity / 40
 	case lms.PriorityRead:
 		capacity -= capacity / 20
 	case lms.PriorityProgress:
@@ -145,7 +186,33 @@ func (b *Budget) windowWait(now time.Time, p lms.Priority, n int) time.Duration 
 		return 0
 	}
 	// The calls fit once the over oldest calls have left the window.
-	return b.sent[over-1].Add(Window).Sub(now)
+	return b.sent[over-1].at.Add(Window).Sub(now)
+}
+
+// progressCap is how many progress calls the sliding hour may hold.
+func (b *Budget) progressCap() int {
+	return max(1, int(b.limits.ProgressShare*float64(b.limits.RequestsPerHour)))
+}
+
+// shareWait returns how long until n more calls of priority p fit in its
+// share of the sliding hour; only progress has a share.
+func (b *Budget) shareWait(now time.Time, p lms.Priority, n int) time.Duration {
+	if p != lms.PriorityProgress {
+		return 0
+	}
+	over := b.used[p] + n - max(b.progressCap(), n)
+	if over <= 0 {
+		return 0
+	}
+	// The calls fit once the over oldest progress calls have left the window.
+	for _, c := range b.sent {
+		if c.p == p {
+			if over--; over == 0 {
+				return c.at.Add(Window).Sub(now)
+			}
+		}
+	}
+	return 0
 }
 
 func (b *Budget) refill(now time.Time) {
@@ -172,7 +239,8 @@ func (b *Budget) refillTime(tokens float64) time.Duration {
 func (b *Budget) forget(now time.Time) {
 	cut := now.Add(-Window)
 	i := 0
-	for i < len(b.sent) && !b.sent[i].After(cut) {
+	for i < len(b.sent) && !b.sent[i].at.After(cut) {
+		b.used[b.sent[i].p]--
 		i++
 	}
 	if i > 0 {
@@ -182,13 +250,29 @@ func (b *Budget) forget(now time.Time) {
 
 // Pause stops every call of the connection after an HTTP 429. With a
 // Retry-After (retryAfter > 0) the pause lasts that long; without one it backs
-// off exponentially from MinPause to MaxPause, with up to 10% jitter. It
-// returns the end of the pause.
+// off exponentially from MinPause to MaxPause, with up to 10% jitter. A
+// pause never lasts longer than MaxRetryAfter. It returns the end of the pause.
 func (b *Budget) Pause(retryAfter time.Duration) time.Time {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	return b.pause(retryAfter)
+}
+
+// pauseAfterAnswer pauses as Pause does, for a rate limit reported in the body
+// of an answer: that answer was counted as a success, which must not restart
+// the backoff.
+func (b *Budget) pauseAfterAnswer(retryAfter time.Duration) time.Time {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.pauses = max(b.pauses, b.resetFrom)
+	b.resetFrom = 0
+	return b.pause(retryAfter)
+}
+
+// pause stops every call until now + retryAfter, or the backoff.
+func (b *Budget) pause(retryAfter time.Duration) time.Time {
 	now := b.clock.Now()
-	d := retryAfter
+	d := min(retryAfter, MaxRetryAfter)
 	if d <= 0 {
 		d = b.backoff()
 	}
@@ -210,28 +294,6 @@ func (b *Budget) backoff() time.Duration {
 // Succeeded records an answer that was not a 429, which resets the backoff.
 func (b *Budget) Succeeded() {
 	b.mu.Lock()
-	b.pauses = 0
+	b.resetFrom, b.pauses = b.pauses, 0
 	b.mu.Unlock()
-}
-
-// A Snapshot reports a Budget's state.
-type Snapshot struct {
-	Limits Limits
-	// RequestsLastHour is how many calls were sent in the last hour.
-	RequestsLastHour int
-	// PausedUntil is the end of the pause after a 429; zero when not paused.
-	PausedUntil time.Time
-}
-
-// Snapshot returns the budget's state now.
-func (b *Budget) Snapshot() Snapshot {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	now := b.clock.Now()
-	b.forget(now)
-	s := Snapshot{Limits: b.limits, RequestsLastHour: len(b.sent)}
-	if now.Before(b.pausedUntil) {
-		s.PausedUntil = b.pausedUntil
-	}
-	return s
 }

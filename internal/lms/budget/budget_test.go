@@ -138,13 +138,17 @@ func TestParseRetryAfter(t *testing.T) {
 		want   time.Duration
 		ok     bool
 	}{
-		"seconds":      {header: "120", want: 2 * time.Minute, ok: true},
-		"HTTP date":    {header: t0.Add(90 * time.Second).UTC().Format(http.TimeFormat), want: 90 * time.Second, ok: true},
-		"date in past": {header: t0.Add(-time.Minute).UTC().Format(http.TimeFormat), want: 0, ok: true},
-		"absent":       {header: "", ok: false},
-		"garbage":      {header: "soon", ok: false},
-		"negative":     {header: "-5", ok: false},
-		"with spaces":  {header: " 7 ", want: 7 * time.Second, ok: true},
+		"seconds":        {header: "120", want: 2 * time.Minute, ok: true},
+		"HTTP date":      {header: t0.Add(90 * time.Second).UTC().Format(http.TimeFormat), want: 90 * time.Second, ok: true},
+		"date in past":   {header: t0.Add(-time.Minute).UTC().Format(http.TimeFormat), want: 0, ok: true},
+		"absent":         {header: "", ok: false},
+		"garbage":        {header: "soon", ok: false},
+		"negative":       {header: "-5", ok: false},
+		"with spaces":    {header: " 7 ", want: 7 * time.Second, ok: true},
+		"a day":          {header: "86400", want: MaxRetryAfter, ok: true},
+		"past a day":     {header: "86401", want: MaxRetryAfter, ok: true},
+		"overflows":      {header: "99999999999999999999999", want: MaxRetryAfter, ok: true},
+		"date in 3 days": {header: t0.Add(72 * time.Hour).UTC().Format(http.TimeFormat), want: MaxRetryAfter, ok: true},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -183,5 +187,85 @@ func TestAcquireTakesAllTokensOfAnOperationOrNone(t *testing.T) {
 	}
 	if ok, _, _ := b.Take(lms.PriorityWrite); ok {
 		t.Error("a token was created out of nothing")
+	}
+}
+
+func TestPauseNeverLastsMoreThanADay(t *testing.T) {
+	clk := clocktesting.NewFakePassiveClock(t0)
+	b := New(Limits{RequestsPerHour: 3600, Burst: 10}, clk)
+	if until := b.Pause(30 * 24 * time.Hour); !until.Equal(t0.Add(MaxRetryAfter)) {
+		t.Errorf("Pause(30 days) until %s, want %s: a Retry-After is capped at 24h", until, t0.Add(MaxRetryAfter))
+	}
+}
+
+func TestEachPriorityLeavesTokensForTheOnesAbove(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		p      lms.Priority
+		want   int
+	}{
+		"write":    {reason: "single-object writes may use the whole bucket", p: lms.PriorityWrite, want: 10},
+		"batch":    {reason: "a batch leaves a tenth of the burst for single-object writes", p: lms.PriorityBatch, want: 9},
+		"read":     {reason: "drift reads leave a fifth of the burst for writes", p: lms.PriorityRead, want: 8},
+		"progress": {reason: "progress reads leave half the burst", p: lms.PriorityProgress, want: 5},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			b := New(Limits{RequestsPerHour: 3600, Burst: 10}, clocktesting.NewFakePassiveClock(t0))
+			got := 0
+			for got <= 10 {
+				if ok, _, _ := b.Take(tc.p); !ok {
+					break
+				}
+				got++
+			}
+			if got != tc.want {
+				t.Errorf("%s calls from a full bucket of 10 = %d, want %d: %s", tc.p, got, tc.want, tc.reason)
+			}
+		})
+	}
+}
+
+// spendWrites sends n single-object writes as fast as a budget of 400 an
+// hour allows, starting at t0, and leaves the clock a minute after the last.
+func spendWrites(t *testing.T, clk *clocktesting.FakePassiveClock, b *Budget, n int) {
+	t.Helper()
+	for sent := 0; sent < n; {
+		if ok, _, _ := b.Take(lms.PriorityWrite); ok {
+			sent++
+			continue
+		}
+		clk.SetTime(clk.Now().Add(9 * time.Second))
+	}
+	clk.SetTime(clk.Now().Add(time.Minute))
+}
+
+func TestEachPriorityLeavesTheEndOfTheHourForTheOnesAbove(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		sent   int
+		p      lms.Priority
+		ok     bool
+	}{
+		"write at 392":    {reason: "writes may use the whole hour", sent: 392, p: lms.PriorityWrite, ok: true},
+		"batch at 385":    {reason: "a batch may use 97.5% of the hour", sent: 385, p: lms.PriorityBatch, ok: true},
+		"batch at 392":    {reason: "a batch leaves the last 2.5% for single-object writes", sent: 392, p: lms.PriorityBatch},
+		"read at 375":     {reason: "drift reads may use 95% of the hour", sent: 375, p: lms.PriorityRead, ok: true},
+		"read at 385":     {reason: "drift reads leave the last 5%", sent: 385, p: lms.PriorityRead},
+		"progress at 355": {reason: "progress may use 90% of the hour", sent: 355, p: lms.PriorityProgress, ok: true},
+		"progress at 365": {reason: "progress leaves the last 10%", sent: 365, p: lms.PriorityProgress},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			clk := clocktesting.NewFakePassiveClock(t0)
+			b := New(Limits{RequestsPerHour: 400, Burst: 10}, clk)
+			spendWrites(t, clk, b, tc.sent)
+			if got := b.Snapshot().RequestsLastHour; got != tc.sent {
+				t.Fatalf("setup: %d calls in the hour, want %d", got, tc.sent)
+			}
+			if ok, wait, _ := b.Take(tc.p); ok != tc.ok {
+				t.Errorf("%s call after %d of 400: ok=%v (wait %s), want %v: %s", tc.p, tc.sent, ok, wait, tc.ok, tc.reason)
+			}
+		})
 	}
 }

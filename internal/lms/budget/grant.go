@@ -14,36 +14,55 @@ import (
 // cannot each take the first token and starve at the second.
 type Grant struct {
 	b    *Budget
+	p    lms.Priority
 	left atomic.Int32
 }
 
 type grantKey struct{}
 
-// Acquire takes n tokens at once for an operation of priority p. When the
-// budget has them, it returns a context whose calls spend the grant first; the
-// caller must Release the grant when the operation ends. When it has not, it
-// returns how long to wait and whether the wait is a pause after a 429.
-func (b *Budget) Acquire(ctx context.Context, n int, p lms.Priority) (context.Context, *Grant, time.Duration, bool) {
+// A Request asks for the tokens of one operation.
+type Request struct {
+	// Key identifies the caller, the object the operation is for
+	// ("Learner/ns/name", see lms.CallerKey), so that it keeps its place in
+	// the queue when it waits and comes back. Empty: an anonymous caller, who
+	// gets no place and is served only from tokens no waiter holds.
+	Key string
+	// Tokens is the number of calls of the operation, its reads and its
+	// writes together; at least 1, at most the burst.
+	Tokens int
+	// Priority is the operation's priority.
+	Priority lms.Priority
+}
+
+// AcquireFor takes the tokens of r at once, in the order of service (see the
+// package documentation). When it is r's turn and the budget has them, it
+// returns a context whose calls spend the grant first and carry r's key and
+// priority; the caller must Release the grant when the operation ends. When
+// not, it keeps r.Key's place and returns the wait, after which the caller
+// comes back with the same key.
+func (b *Budget) AcquireFor(ctx context.Context, r Request) (context.Context, *Grant, Wait) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	now := b.clock.Now()
-	if now.Before(b.pausedUntil) {
-		return ctx, nil, b.pausedUntil.Sub(now), true
+	p := rank(r.Priority)
+	w, ok := b.admit(now, r.Key, r.Tokens, p)
+	if !ok {
+		return ctx, nil, w
 	}
-	b.refill(now)
-	b.forget(now)
-	n = min(n, b.limits.Burst)
-	if w := b.windowWait(now, p, n); w > 0 {
-		return ctx, nil, w, false
+	g := &Grant{b: b, p: p}
+	g.left.Store(int32(min(max(r.Tokens, 1), b.limits.Burst)))
+	if r.Key != "" {
+		ctx = lms.WithCaller(ctx, r.Key)
 	}
-	need := float64(n) + b.reserve(p)
-	if b.tokens < need {
-		return ctx, nil, b.refillTime(need - b.tokens), false
-	}
-	b.tokens -= float64(n)
-	g := &Grant{b: b}
-	g.left.Store(int32(n))
-	return context.WithValue(ctx, grantKey{}, g), g, 0, false
+	return context.WithValue(lms.WithPriority(ctx, r.Priority), grantKey{}, g), g, Wait{}
+}
+
+// Acquire takes n tokens at once for an operation of priority p, as an
+// anonymous caller: AcquireFor with no key. It returns how long to wait
+// and whether the wait is a pause after a 429 when the tokens are not there.
+func (b *Budget) Acquire(ctx context.Context, n int, p lms.Priority) (context.Context, *Grant, time.Duration, bool) {
+	gctx, g, w := b.AcquireFor(ctx, Request{Tokens: n, Priority: p})
+	return gctx, g, w.After, w.Paused
 }
 
 // Release returns the grant's unspent tokens to the budget.
@@ -60,9 +79,9 @@ func (g *Grant) Release() {
 	g.b.tokens = math.Min(float64(g.b.limits.Burst), g.b.tokens+float64(left))
 }
 
-// spend uses one token of the grant in ctx, if any is left, recording the
-// call in the hourly window. It returns false when the grant is spent or when
-// the hourly cap is reached meanwhile.
+// spendGrant uses one token of the grant in ctx, if any is left, recording
+// the call in the hourly window. It returns false when the grant is spent or
+// when the hourly cap is reached meanwhile.
 func (b *Budget) spendGrant(ctx context.Context) bool {
 	g, ok := ctx.Value(grantKey{}).(*Grant)
 	if !ok || g.b != b {
@@ -80,6 +99,6 @@ func (b *Budget) spendGrant(ctx context.Context) bool {
 		b.tokens = math.Min(float64(b.limits.Burst), b.tokens+1) // give it back; the call is held
 		return false
 	}
-	b.sent = append(b.sent, now)
+	b.record(now, g.p)
 	return true
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	clocktesting "k8s.io/utils/clock/testing"
 
 	"github.com/lmsoperator/lms-operator/internal/lms"
@@ -96,3 +97,98 @@ func TestNoCallIsSentBeforeRetryAfterPasses(t *testing.T) {
 		})
 	}
 }
+
+func TestTransportCapsAnAbsurdRetryAfterAtADay(t *testing.T) {
+	clk := clocktesting.NewFakeClock(t0)
+	sim := lmssim.NewTestServer(t, lmssim.DefaultSeed(), lmssim.Options{Clock: clk})
+	sim.Inject(lmssim.Exceed, lmssim.Fault{Kind: lmssim.Fault429, RetryAfter: 90 * 24 * time.Hour})
+	c, b := budgetClient(clk, Limits{RequestsPerHour: 3600, Burst: 10})
+	req, err := http.NewRequest(http.MethodGet, sim.BaseURL(lmssim.Exceed)+"/users?api_key="+lmssim.DemoExceedAPIKey+"&fields=id", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Do(req)
+	if d, ok := lms.RetryAfter(err); !ok || d != MaxRetryAfter {
+		t.Errorf("RetryAfter of a 429 asking for 90 days = %s, %v; want %s, true", d, ok, MaxRetryAfter)
+	}
+	if got := b.Snapshot().PausedUntil; !got.Equal(t0.Add(MaxRetryAfter)) {
+		t.Errorf("paused until %s, want %s", got, t0.Add(MaxRetryAfter))
+	}
+}
+
+func TestTransportQueuesTheCallsOfACaller(t *testing.T) {
+	clk := clocktesting.NewFakeClock(t0)
+	sim := lmssim.NewTestServer(t, lmssim.DefaultSeed(), lmssim.Options{Clock: clk})
+	c, _ := budgetClient(clk, Limits{RequestsPerHour: 3600, Burst: 1})
+	base := sim.BaseURL(lmssim.Exceed)
+	var got []time.Duration
+	for _, key := range []string{"", "Learner/ns/a", "Learner/ns/b"} {
+		ctx := lms.WithCaller(lms.WithOperation(context.Background(), "GET /api/v2/users"), key)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/users?api_key="+lmssim.DemoExceedAPIKey+"&fields=id", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := c.Do(req)
+		if err == nil {
+			_ = resp.Body.Close()
+		}
+		d, _ := lms.RetryAfter(err)
+		got = append(got, d)
+	}
+	want := []time.Duration{0, time.Second, 2 * time.Second}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("RetryAfter of a first call and two callers behind it (-want +got):\n%s", diff)
+	}
+}
+
+func TestAPauseFromAnAnswersBodyBacksOffLikeA429(t *testing.T) {
+	clk := clocktesting.NewFakeClock(t0)
+	sim := lmssim.NewTestServer(t, lmssim.DefaultSeed(), lmssim.Options{Clock: clk})
+	b := New(Limits{RequestsPerHour: 3600, Burst: 10}, clk)
+	b.jitter = func() float64 { return 0 }
+	obs := &pauses{}
+	tr := &Transport{Budget: b, Clock: clk, Observer: obs}
+	c := &http.Client{Transport: tr}
+	var got []time.Duration
+	for range 3 {
+		// The answer is HTTP 200, and its body says the rate limit was hit.
+		if listUsers(t, c, sim.BaseURL(lmssim.Exceed)) {
+			t.Fatal("a call after the pause was held back")
+		}
+		got = append(got, tr.Pause(0))
+		clk.Step(got[len(got)-1])
+	}
+	want := []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("pauses reported in answers' bodies (-want +got):\n%s: the answer that carries the limit is no success", diff)
+	}
+	if diff := cmp.Diff(want, obs.paused); diff != "" {
+		t.Errorf("the observer's pauses (-want +got):\n%s", diff)
+	}
+	if d := tr.Pause(72 * time.Hour); d != MaxRetryAfter {
+		t.Errorf("Pause(72h) = %s, want %s", d, MaxRetryAfter)
+	}
+}
+
+func TestASuccessBetweenPausesFromAnswersBodiesResetsTheBackoff(t *testing.T) {
+	clk := clocktesting.NewFakeClock(t0)
+	sim := lmssim.NewTestServer(t, lmssim.DefaultSeed(), lmssim.Options{Clock: clk})
+	b := New(Limits{RequestsPerHour: 3600, Burst: 10}, clk)
+	b.jitter = func() float64 { return 0 }
+	tr := &Transport{Budget: b, Clock: clk}
+	c := &http.Client{Transport: tr}
+	listUsers(t, c, sim.BaseURL(lmssim.Exceed))
+	clk.Step(tr.Pause(0))
+	listUsers(t, c, sim.BaseURL(lmssim.Exceed)) // a real success
+	listUsers(t, c, sim.BaseURL(lmssim.Exceed)) // the answer that carries the next limit
+	if d := tr.Pause(0); d != time.Minute {
+		t.Errorf("a pause after a real success = %s, want the backoff restarted at 1m", d)
+	}
+}
+
+// pauses records the pauses an Observer is told of.
+type pauses struct{ paused []time.Duration }
+
+func (p *pauses) Sent(string, int, time.Duration) {}
+func (p *pauses) Held(string, bool)               {}
+func (p *pauses) Paused(d time.Duration)          { p.paused = append(p.paused, d) }

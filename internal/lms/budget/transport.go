@@ -1,6 +1,7 @@
 package budget
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -73,35 +74,42 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return nil, t.tooMany(resp, op)
 }
 
+// take spends the request's token: from the grant its context carries, else
+// from the budget as the caller its context names (keeping its place while it
+// waits up to MaxWait).
 func (t *Transport) take(req *http.Request, op string) error {
-	if t.Budget.spendGrant(req.Context()) {
+	ctx := req.Context()
+	if t.Budget.spendGrant(ctx) {
 		return nil
 	}
 	for {
-		ok, wait, paused := t.Budget.Take(lms.PriorityOf(req.Context()))
+		ok, w := t.Budget.take(lms.CallerOf(ctx), lms.PriorityOf(ctx))
 		if ok {
 			return nil
 		}
-		if wait > t.MaxWait {
+		if w.After > t.MaxWait {
 			if t.Observer != nil {
-				t.Observer.Held(op, paused)
+				t.Observer.Held(op, w.Paused)
 			}
-			return heldError(op, wait, paused)
+			return heldError(op, w)
 		}
 		select {
-		case <-req.Context().Done():
-			return req.Context().Err()
-		case <-t.clock().After(wait):
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.clock().After(w.After):
 		}
 	}
 }
 
-func heldError(op string, wait time.Duration, paused bool) *lms.Error {
-	e := &lms.Error{Kind: lms.KindRateLimited, Op: op, RetryAfter: wait,
+// heldError is the RateLimited error of a call the budget held back.
+func heldError(op string, w Wait) *lms.Error {
+	e := &lms.Error{Kind: lms.KindRateLimited, Op: op, RetryAfter: w.After,
 		Code: CodeBudgetExhausted, Message: "the connection's request budget has no token now"}
-	if paused {
+	if w.Paused {
 		e.Code = CodePaused
 		e.Message = "the connection is paused after the vendor answered 429"
+	} else if w.Reason != WaitTokens {
+		e.Message = w.Message()
 	}
 	return e
 }
@@ -115,36 +123,48 @@ func (t *Transport) tooMany(resp *http.Response, op string) error {
 	if ok && retryAfter < time.Second {
 		retryAfter = time.Second // "retry now" still gets a breath, not a backoff
 	}
-	until := t.Budget.Pause(retryAfter)
-	if t.Observer != nil {
-		t.Observer.Paused(until.Sub(now))
-	}
+	d := t.paused(now, t.Budget.Pause(retryAfter))
 	return &lms.Error{Kind: lms.KindRateLimited, Op: op, Code: CodeTooManyRequests,
-		Message: "the vendor answered 429 Too Many Requests", RetryAfter: until.Sub(now)}
+		Message: "the vendor answered 429 Too Many Requests", RetryAfter: d}
 }
 
-// ParseRetryAfter reads a Retry-After header: seconds or an HTTP date. It
-// returns false when the header is absent or unreadable.
+// Pause pauses the connection for a rate limit a vendor reported in the body
+// of an answer, exactly as an HTTP 429 does: for retryAfter (capped at
+// MaxRetryAfter), or for the backoff when it is 0, telling the Observer. It
+// returns how long the pause lasts. It is what lms.Config.Pause calls.
+func (t *Transport) Pause(retryAfter time.Duration) time.Duration {
+	now := t.clock().Now()
+	return t.paused(now, t.Budget.pauseAfterAnswer(retryAfter))
+}
+
+// paused tells the Observer of a pause until until, and returns its length.
+func (t *Transport) paused(now, until time.Time) time.Duration {
+	d := until.Sub(now)
+	if t.Observer != nil {
+		t.Observer.Paused(d)
+	}
+	return d
+}
+
+// ParseRetryAfter reads a Retry-After header: seconds or an HTTP date, capped
+// at MaxRetryAfter (a number too large to read is the cap too). It returns
+// false when the header is absent or unreadable.
 func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0, false
 	}
-	if s, err := strconv.Atoi(v); err == nil {
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
 		if s < 0 {
 			return 0, false
 		}
-		return time.Duration(s) * time.Second, true
+		return time.Duration(min(s, int64(MaxRetryAfter/time.Second))) * time.Second, true
 	}
 	at, err := http.ParseTime(v)
 	if err != nil {
 		return 0, false
 	}
-	d := at.Sub(now)
-	if d < 0 {
-		d = 0
-	}
-	return d, true
+	return min(max(at.Sub(now), 0), MaxRetryAfter), true
 }
 
 func (t *Transport) observeSent(op string, status int, d time.Duration) {

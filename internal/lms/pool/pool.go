@@ -5,7 +5,10 @@
 package pool
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 	"sync"
 	"time"
 
@@ -108,8 +111,10 @@ func (p *Pool) Ensure(key Key, s Settings, creds map[string][]byte, credentialsV
 		return old, false, nil
 	}
 	c = p.build(key, s, credentialsVersion, old)
+	t := p.transport(c)
 	c.Client, err = p.Registry.New(s.Provider, lms.Config{
-		BaseURL: s.BaseURL, Credentials: creds, SubAccountName: s.SubAccountName, HTTPClient: p.httpClient(c),
+		BaseURL: s.BaseURL, Credentials: creds, SubAccountName: s.SubAccountName,
+		HTTPClient: p.httpClient(t), Pause: t.Pause,
 	})
 	if err != nil {
 		return nil, false, err
@@ -140,7 +145,10 @@ func (p *Pool) build(key Key, s Settings, credentialsVersion string, old *Connec
 	return c
 }
 
-func (p *Pool) httpClient(c *Connection) *http.Client {
+// transport returns the budget transport of c: every call spends c's budget,
+// and a pause (a 429, or a rate limit in an answer's body through
+// lms.Config.Pause) is told to the observer and to OnPause.
+func (p *Pool) transport(c *Connection) *budget.Transport {
 	t := &budget.Transport{Budget: c.Budget, Base: p.Base, MaxWait: p.MaxWait, Clock: p.Clock}
 	if p.Observer != nil {
 		t.Observer = p.Observer(c.Key, c.Settings.Provider)
@@ -148,11 +156,35 @@ func (p *Pool) httpClient(c *Connection) *http.Client {
 	if p.OnPause != nil {
 		t.Observer = pauseNotifier{next: t.Observer, key: c.Key, notify: p.OnPause}
 	}
+	return t
+}
+
+// httpClient returns the vendor client's http.Client over t, with the call
+// timeout and no redirect followed.
+func (p *Pool) httpClient(t *budget.Transport) *http.Client {
 	timeout := p.Timeout
 	if timeout == 0 {
 		timeout = 30 * time.Second
 	}
-	return &http.Client{Transport: t, Timeout: timeout}
+	return &http.Client{Transport: t, Timeout: timeout, CheckRedirect: refuseRedirect}
+}
+
+// msgRedirect is the message of a redirect answer: its status, and where it pointed.
+const msgRedirect = "the vendor answered %d %s (to %s): redirects are not followed, " +
+	"so that credentials never leave for another host; set spec.endpoint to the final URL"
+
+// refuseRedirect is the CheckRedirect of every vendor client: a 3xx is a
+// terminal InvalidRequest error, so that a request carrying credentials is
+// never sent on to the host a vendor (or a proxy) points at. The message
+// names the target without its query, which may echo a credential.
+func refuseRedirect(req *http.Request, _ []*http.Request) error {
+	status := 0
+	if req.Response != nil {
+		status = req.Response.StatusCode
+	}
+	to := (&url.URL{Scheme: req.URL.Scheme, Host: req.URL.Host, Path: req.URL.Path}).String()
+	return &lms.Error{Kind: lms.KindInvalidRequest, Op: lms.Operation(req.Context()), Code: strconv.Itoa(status),
+		Message: fmt.Sprintf(msgRedirect, status, http.StatusText(status), to)}
 }
 
 // Remove forgets the connection of key.
