@@ -70,7 +70,7 @@ func (b *batch) send(ctx context.Context, writes []write) *outcome {
 		return nil
 	}
 	chunk := writes[:min(len(writes), b.chunkSize())]
-	o := spend(ctx, b.conn, len(chunk), lms.PriorityWrite, func(ctx context.Context) *outcome {
+	o := spend(ctx, b.conn, len(chunk), lms.PriorityBatch, func(ctx context.Context) *outcome {
 		if o := b.writeAhead(ctx, chunk); o != nil {
 			return o
 		}
@@ -83,9 +83,10 @@ func (b *batch) send(ctx context.Context, writes []write) *outcome {
 	return o
 }
 
-// chunkSize is how many writes one reconcile sends: what the burst allows.
+// chunkSize is how many writes one reconcile sends: what the budget grants
+// a batch at once.
 func (b *batch) chunkSize() int {
-	return min(max(b.conn.Settings.Limits.Burst, 1), maxChunk)
+	return min(b.conn.Budget.MaxAcquire(lms.PriorityBatch), maxChunk)
 }
 
 // writeAhead records the chunk's additions as owned and saves the status

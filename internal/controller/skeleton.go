@@ -87,6 +87,7 @@ func (r *reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	orig := obj.DeepCopyObject().(T)
+	ctx = lms.WithCaller(ctx, lms.CallerKey(r.name, obj.GetNamespace(), obj.GetName()))
 	o := r.lifecycle(ctx, obj, r.saver(&orig, obj))
 	return finish(ctx, r.writer, &r.kind, orig, obj, o)
 }

@@ -156,6 +156,15 @@ func (b *Budget) record(now time.Time, p lms.Priority) {
 // reserve is how many tokens a call of priority p must leave for higher
 // priorities: single-object writes come before batches, which come before
 // drift reads, which come before progress.
+// MaxAcquire is the most tokens an operation of priority p can be granted
+// at once: the burst, less what p leaves for higher priorities. An operation
+// of more calls is best split into parts of this size.
+func (b *Budget) MaxAcquire(p lms.Priority) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return max(b.limits.Burst-int(b.reserve(p)), 1)
+}
+
 func (b *Budget) reserve(p lms.Priority) float64 {
 	switch p {
 	case lms.PriorityBatch:

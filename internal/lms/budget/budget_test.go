@@ -171,7 +171,7 @@ func TestAcquireTakesAllTokensOfAnOperationOrNone(t *testing.T) {
 		t.Errorf("a second Acquire(3) with 1 token left: grant=%v wait=%s, want refused with 2s", g2 != nil, wait)
 	}
 	for i := range 2 {
-		if !b.spendGrant(ctx) {
+		if spent, _ := b.spendGrant(ctx); !spent {
 			t.Fatalf("call %d of the grant was refused", i+1)
 		}
 	}
@@ -267,5 +267,20 @@ func TestEachPriorityLeavesTheEndOfTheHourForTheOnesAbove(t *testing.T) {
 				t.Errorf("%s call after %d of 400: ok=%v (wait %s), want %v: %s", tc.p, tc.sent, ok, wait, tc.ok, tc.reason)
 			}
 		})
+	}
+}
+
+func TestMaxAcquireIsWhatAPriorityCanBeGrantedAtOnce(t *testing.T) {
+	b := New(Limits{RequestsPerHour: 3600, Burst: 10}, clocktesting.NewFakeClock(time.Now()))
+	for p, want := range map[lms.Priority]int{lms.PriorityWrite: 10, lms.PriorityBatch: 9, lms.PriorityRead: 8, lms.PriorityProgress: 5} {
+		got := b.MaxAcquire(p)
+		if got != want {
+			t.Errorf("MaxAcquire(%s) = %d, want %d", p, got, want)
+		}
+		if _, g, w := b.AcquireFor(context.Background(), Request{Key: "k", Tokens: got, Priority: p}); g == nil {
+			t.Errorf("a full budget refused MaxAcquire(%s) = %d tokens: %s", p, got, w.Message())
+		} else {
+			g.Release()
+		}
 	}
 }

@@ -82,14 +82,14 @@ func (g *Grant) Release() {
 // spendGrant uses one token of the grant in ctx, if any is left, recording
 // the call in the hourly window. It returns false when the grant is spent or
 // when the hourly cap is reached meanwhile.
-func (b *Budget) spendGrant(ctx context.Context) bool {
+func (b *Budget) spendGrant(ctx context.Context) (spent, granted bool) {
 	g, ok := ctx.Value(grantKey{}).(*Grant)
 	if !ok || g.b != b {
-		return false
+		return false, false
 	}
 	if g.left.Add(-1) < 0 {
 		g.left.Add(1)
-		return false
+		return false, true
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -97,8 +97,36 @@ func (b *Budget) spendGrant(ctx context.Context) bool {
 	b.forget(now)
 	if now.Before(b.pausedUntil) || len(b.sent) >= b.limits.RequestsPerHour {
 		b.tokens = math.Min(float64(b.limits.Burst), b.tokens+1) // give it back; the call is held
-		return false
+		return false, true
 	}
 	b.record(now, g.p)
-	return true
+	return true, true
+}
+
+// continueGrant spends one token for a call of an operation whose grant is
+// spent (it made more calls than it asked tokens for, such as a lookup that
+// falls back from the code to the email). The operation is under way, so it
+// must finish: it comes before the waiters in the queue, which would
+// otherwise hold every token and let it retry for ever, and it may overdraw
+// the bucket by up to one burst, a debt the refill repays before anyone else
+// is served. The pause and the hourly cap still hold.
+func (b *Budget) continueGrant(ctx context.Context) (bool, Wait) {
+	g, _ := ctx.Value(grantKey{}).(*Grant)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.clock.Now()
+	if now.Before(b.pausedUntil) {
+		return false, Wait{After: b.pausedUntil.Sub(now), Reason: WaitPaused, Paused: true}
+	}
+	b.refill(now)
+	b.forget(now)
+	if w := b.windowWait(now, lms.PriorityWrite, 1); w > 0 {
+		return false, Wait{After: w, Reason: WaitHourlyCap}
+	}
+	if b.tokens-1 < -float64(b.limits.Burst) {
+		return false, Wait{After: b.refillTime(-float64(b.limits.Burst) + 1 - b.tokens), Reason: WaitTokens}
+	}
+	b.tokens--
+	b.record(now, g.p)
+	return true, Wait{}
 }

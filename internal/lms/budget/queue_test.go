@@ -38,7 +38,10 @@ func ask(b *Budget, key string, n int, p lms.Priority) (granted bool, w Wait) {
 // spendAll uses the grant's tokens as calls would.
 func (g *Grant) spendAll() {
 	ctx := context.WithValue(context.Background(), grantKey{}, g)
-	for g.b.spendGrant(ctx) {
+	for {
+		if spent, _ := g.b.spendGrant(ctx); !spent {
+			break
+		}
 	}
 	g.Release()
 }

@@ -79,11 +79,18 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 // waits up to MaxWait).
 func (t *Transport) take(req *http.Request, op string) error {
 	ctx := req.Context()
-	if t.Budget.spendGrant(ctx) {
+	spent, granted := t.Budget.spendGrant(ctx)
+	if spent {
 		return nil
 	}
 	for {
-		ok, w := t.Budget.take(lms.CallerOf(ctx), lms.PriorityOf(ctx))
+		var ok bool
+		var w Wait
+		if granted {
+			ok, w = t.Budget.continueGrant(ctx)
+		} else {
+			ok, w = t.Budget.take(lms.CallerOf(ctx), lms.PriorityOf(ctx))
+		}
 		if ok {
 			return nil
 		}
