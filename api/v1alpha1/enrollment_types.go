@@ -192,6 +192,17 @@ type EnrollmentStatus struct {
 	// +listType=set
 	AssignedGroups []string `json:"assignedGroups,omitempty"`
 
+	// pendingUserIDs and pendingGroups are the assignments this Enrollment is
+	// making and whose answer it has not seen yet: recorded before the writes
+	// are sent, so that a crash leaves no assignment it does not know it made.
+	// They are settled at the next reconcile.
+	// +optional
+	// +listType=set
+	PendingUserIDs []string `json:"pendingUserIDs,omitempty"`
+	// +optional
+	// +listType=set
+	PendingGroups []string `json:"pendingGroups,omitempty"`
+
 	// lastProgressTime is when progress was last read from the LMS.
 	// +optional
 	LastProgressTime *metav1.Time `json:"lastProgressTime,omitempty"`

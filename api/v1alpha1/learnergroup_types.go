@@ -123,6 +123,14 @@ type LearnerGroupStatus struct {
 	// +optional
 	// +listType=set
 	ManagedMembers []string `json:"managedMembers,omitempty"`
+
+	// pendingAdds are the vendor IDs of members the operator is adding and
+	// whose answer it has not seen yet: recorded before the writes are sent,
+	// so that a crash leaves no member it does not know it added. They are
+	// settled at the next reconcile.
+	// +optional
+	// +listType=set
+	PendingAdds []string `json:"pendingAdds,omitempty"`
 }
 
 // A LearnerGroup is a group of users in an LMS, with its members.

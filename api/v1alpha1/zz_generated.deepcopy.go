@@ -460,6 +460,16 @@ func (in *EnrollmentStatus) DeepCopyInto(out *EnrollmentStatus) {
 		*out = make([]string, len(*in))
 		copy(*out, *in)
 	}
+	if in.PendingUserIDs != nil {
+		in, out := &in.PendingUserIDs, &out.PendingUserIDs
+		*out = make([]string, len(*in))
+		copy(*out, *in)
+	}
+	if in.PendingGroups != nil {
+		in, out := &in.PendingGroups, &out.PendingGroups
+		*out = make([]string, len(*in))
+		copy(*out, *in)
+	}
 	if in.LastProgressTime != nil {
 		in, out := &in.LastProgressTime, &out.LastProgressTime
 		*out = (*in).DeepCopy()
@@ -726,6 +736,11 @@ func (in *LearnerGroupStatus) DeepCopyInto(out *LearnerGroupStatus) {
 	in.CommonStatus.DeepCopyInto(&out.CommonStatus)
 	if in.ManagedMembers != nil {
 		in, out := &in.ManagedMembers, &out.ManagedMembers
+		*out = make([]string, len(*in))
+		copy(*out, *in)
+	}
+	if in.PendingAdds != nil {
+		in, out := &in.PendingAdds, &out.PendingAdds
 		*out = make([]string, len(*in))
 		copy(*out, *in)
 	}

@@ -38,15 +38,17 @@ type write struct {
 // A batch sends the writes that make one LMS set (a group's members, a
 // target's assigned users or groups) match the spec, a chunk per reconcile,
 // so that a large batch never holds a worker for long: a chunk is what the
-// connection's burst allows at once. Before a chunk's additions are sent,
-// they are recorded as owned in status (written ahead), so that a crash
-// mid-chunk leaves nothing assigned that the operator does not know it owns;
-// removals leave the owned set once the vendor confirmed them.
+// budget grants a batch at once. Before a chunk's additions are sent, they
+// are recorded as pending in status (written ahead), so that a crash
+// mid-chunk leaves nothing assigned that the operator does not know it
+// made; an addition becomes owned once the vendor confirmed it, and a
+// pending one is settled at the next reconcile (see settle).
 type batch struct {
 	*runBase
-	// owned is the set the object owns; record copies it into status.
-	owned  sets.Set[string]
-	record func(sets.Set[string])
+	// owned is the set the object owns, pending what it is adding; record
+	// copies both into status.
+	owned, pending sets.Set[string]
+	record         func(owned, pending sets.Set[string])
 	// view is the key of the connection's view of the LMS set.
 	view string
 	// notFound reports a write answered NotFound (the group or the target is
@@ -56,16 +58,30 @@ type batch struct {
 	added, removed map[string][]string
 }
 
-// newBatch returns a batch over owned, recorded into status by record.
-func (b *runBase) newBatch(owned sets.Set[string], record func(sets.Set[string]), view string) *batch {
-	return &batch{runBase: b, owned: owned, record: record, view: view,
+// newBatch returns a batch over the owned and pending sets, recorded into
+// status by record.
+func (b *runBase) newBatch(owned, pending sets.Set[string], record func(owned, pending sets.Set[string]), view string) *batch {
+	return &batch{runBase: b, owned: owned, pending: pending, record: record, view: view,
 		added: map[string][]string{}, removed: map[string][]string{}}
+}
+
+// settle resolves the pending additions the LMS lists: they were made, so
+// they are owned. The others stay pending, as the answer of their write may
+// have been lost after the vendor made it: they are written again when
+// still desired, and removed (NotFound meaning done) when not.
+func settle(owned, pending, listed sets.Set[string]) {
+	for id := range pending {
+		if listed.Has(id) {
+			owned.Insert(id)
+			pending.Delete(id)
+		}
+	}
 }
 
 // send sends the first chunk of writes; when more remain, it reports the
 // work going on, to come back for the next chunk at once.
 func (b *batch) send(ctx context.Context, writes []write) *outcome {
-	defer b.record(b.owned)
+	defer func() { b.record(b.owned, b.pending) }()
 	if len(writes) == 0 {
 		return nil
 	}
@@ -89,19 +105,19 @@ func (b *batch) chunkSize() int {
 	return min(b.conn.Budget.MaxAcquire(lms.PriorityBatch), maxChunk)
 }
 
-// writeAhead records the chunk's additions as owned and saves the status
+// writeAhead records the chunk's additions as pending and saves the status
 // before any of them is sent.
 func (b *batch) writeAhead(ctx context.Context, chunk []write) *outcome {
-	before := b.owned.Len()
+	before := b.pending.Len()
 	for _, w := range chunk {
-		if !w.remove {
-			b.owned.Insert(w.id)
+		if !w.remove && !b.owned.Has(w.id) {
+			b.pending.Insert(w.id)
 		}
 	}
-	if b.owned.Len() == before {
+	if b.pending.Len() == before {
 		return nil
 	}
-	b.record(b.owned)
+	b.record(b.owned, b.pending)
 	if err := b.save(ctx); err != nil {
 		return ptrTo(failedWith(v1alpha1.ReasonProgressing, fmt.Errorf("record the writes ahead in status: %w", err)))
 	}
@@ -109,8 +125,8 @@ func (b *batch) writeAhead(ctx context.Context, chunk []write) *outcome {
 }
 
 // sendChunk sends the writes in order, stopping at the first failure. A
-// failed addition stays owned: its answer may have been lost after the
-// vendor committed it, and an owned id that is not assigned costs nothing.
+// failed addition stays pending: its answer may have been lost after the
+// vendor made it.
 func (b *batch) sendChunk(ctx context.Context, chunk []write) *outcome {
 	for _, w := range chunk {
 		err := w.do(ctx)
@@ -131,12 +147,14 @@ func (b *batch) sendChunk(ctx context.Context, chunk []write) *outcome {
 
 // applied records a confirmed write in the owned set and the view.
 func (b *batch) applied(w write) {
+	b.pending.Delete(w.id)
 	if w.remove {
 		b.owned.Delete(w.id)
 		b.conn.Views.Remove(b.view, w.id)
 		b.removed[w.noun] = append(b.removed[w.noun], w.id)
 		return
 	}
+	b.owned.Insert(w.id)
 	b.conn.Views.Add(b.view, w.id)
 	b.added[w.noun] = append(b.added[w.noun], w.id)
 }

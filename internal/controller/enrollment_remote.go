@@ -58,13 +58,15 @@ func (run *enrollmentRun) assign(ctx context.Context, t lms.Target, s *enrollmen
 func (run *enrollmentRun) assignUsers(ctx context.Context, t lms.Target, s *enrollmentSubjects, st *assignState) *outcome {
 	desired := desiredUsers(s.direct)
 	return run.reconcileAssignments(ctx, t, assignments{
-		owned: &run.e.Status.AssignedUserIDs, held: st.users, view: usersView(t), none: len(desired) == 0,
+		owned: &run.e.Status.AssignedUserIDs, pending: &run.e.Status.PendingUserIDs,
+		held: st.users, view: usersView(t), none: len(desired) == 0,
 		list: func(ctx context.Context, owned sets.Set[string]) (sets.Set[string], *outcome) {
 			return run.listAssignedUsers(ctx, t, owned)
 		},
-		writes: func(listed, owned sets.Set[string]) []write {
+		writes: func(listed, mine sets.Set[string]) []write {
+			owned := sets.New(run.e.Status.AssignedUserIDs...)
 			run.driftCorrected(t, sets.List(owned.Intersection(sets.KeySet(desired)).Difference(listed)))
-			return run.userWrites(t, desired, listed, owned)
+			return run.userWrites(t, desired, listed, mine)
 		},
 	})
 }
@@ -74,7 +76,8 @@ func (run *enrollmentRun) assignUsers(ctx context.Context, t lms.Target, s *enro
 func (run *enrollmentRun) assignGroups(ctx context.Context, t lms.Target, s *enrollmentSubjects, st *assignState) *outcome {
 	desired := sets.New(slices.Collect(maps.Values(s.groups))...)
 	return run.reconcileAssignments(ctx, t, assignments{
-		owned: &run.e.Status.AssignedGroups, held: st.groups, view: groupsView(t), none: desired.Len() == 0,
+		owned: &run.e.Status.AssignedGroups, pending: &run.e.Status.PendingGroups,
+		held: st.groups, view: groupsView(t), none: desired.Len() == 0,
 		list: func(ctx context.Context, owned sets.Set[string]) (sets.Set[string], *outcome) {
 			return run.listAssignedGroups(ctx, t, owned)
 		},
@@ -85,8 +88,9 @@ func (run *enrollmentRun) assignGroups(ctx context.Context, t lms.Target, s *enr
 // assignments are one of an Enrollment's two kinds of assignment: users
 // assigned directly, or groups.
 type assignments struct {
-	// owned is the status field recording the assignments this Enrollment made.
-	owned *[]string
+	// owned and pending are the status fields recording the assignments this
+	// Enrollment made and those it is making.
+	owned, pending *[]string
 	// held receives the ids the target has assigned, by anyone, once written.
 	held sets.Set[string]
 	// view is the key of the target's assignments in the connection's views.
@@ -103,17 +107,20 @@ type assignments struct {
 // connection's view and sends the writes that make them match, a chunk per
 // reconcile, recording in status what this Enrollment owns.
 func (run *enrollmentRun) reconcileAssignments(ctx context.Context, t lms.Target, a assignments) *outcome {
-	owned := sets.New(*a.owned...)
-	if a.none && owned.Len() == 0 {
+	owned, pending := sets.New(*a.owned...), sets.New(*a.pending...)
+	if a.none && owned.Len() == 0 && pending.Len() == 0 {
 		return nil
 	}
 	listed, o := a.list(ctx, owned)
 	if o != nil {
 		return o
 	}
-	b := run.newBatch(owned, func(s sets.Set[string]) { *a.owned = sortedList(s) }, a.view)
+	settle(owned, pending, listed)
+	b := run.newBatch(owned, pending, func(owned, pending sets.Set[string]) {
+		*a.owned, *a.pending = sortedList(owned), sortedList(pending)
+	}, a.view)
 	b.notFound = func(w write, err error) *outcome { return ptrTo(run.targetNotFound(t, w.what, err)) }
-	o = b.send(ctx, a.writes(listed, owned))
+	o = b.send(ctx, a.writes(listed, owned.Union(pending)))
 	a.held.Insert(listed.UnsortedList()...)
 	for noun := range b.added {
 		a.held.Insert(b.added[noun]...)
@@ -256,10 +263,10 @@ func (run *enrollmentRun) unassignAll(ctx context.Context) *outcome {
 	none := sets.New[string]()
 	st := newAssignState()
 	for _, a := range []assignments{
-		{owned: &run.e.Status.AssignedUserIDs, held: st.users, view: usersView(t), none: true,
+		{owned: &run.e.Status.AssignedUserIDs, pending: &run.e.Status.PendingUserIDs, held: st.users, view: usersView(t), none: true,
 			list:   func(context.Context, sets.Set[string]) (sets.Set[string], *outcome) { return none, nil },
 			writes: func(_, owned sets.Set[string]) []write { return run.userWrites(t, nil, none, owned) }},
-		{owned: &run.e.Status.AssignedGroups, held: st.groups, view: groupsView(t), none: true,
+		{owned: &run.e.Status.AssignedGroups, pending: &run.e.Status.PendingGroups, held: st.groups, view: groupsView(t), none: true,
 			list:   func(context.Context, sets.Set[string]) (sets.Set[string], *outcome) { return none, nil },
 			writes: func(_, owned sets.Set[string]) []write { return run.groupWrites(t, none, none, owned) }},
 	} {

@@ -29,8 +29,9 @@ type groupDeclared struct {
 type groupMembership struct {
 	// current are the group's members, by User.ID.
 	current sets.Set[string]
-	// managed are the members the operator added (status.managedMembers).
-	managed sets.Set[string]
+	// managed are the members the operator added (status.managedMembers);
+	// pending those it is adding (status.pendingAdds).
+	managed, pending sets.Set[string]
 }
 
 // syncMembers makes the group's members match the spec: adds the declared
@@ -41,7 +42,9 @@ func (run *groupRun) syncMembers(ctx context.Context) outcome {
 	if o != nil {
 		return *o
 	}
-	b := run.newBatch(m.managed, func(s sets.Set[string]) { run.g.Status.ManagedMembers = sortedList(s) }, run.membersView())
+	b := run.newBatch(m.managed, m.pending, func(owned, pending sets.Set[string]) {
+		run.g.Status.ManagedMembers, run.g.Status.PendingAdds = sortedList(owned), sortedList(pending)
+	}, run.membersView())
 	b.notFound = run.groupGone
 	o = b.send(ctx, run.memberWrites(want.users, m))
 	m.current.Insert(b.added[nounMember]...)
@@ -163,9 +166,10 @@ func (run *groupRun) membersView() string { return "members:" + run.g.Status.Ext
 // a spec change) and kept by the operator's own writes in between. Where the vendor cannot list them
 // (Enabley), the members the operator added stand in.
 func (run *groupRun) currentMembers(ctx context.Context) (groupMembership, *outcome) {
-	managed := sets.New(run.g.Status.ManagedMembers...)
+	m := groupMembership{managed: sets.New(run.g.Status.ManagedMembers...), pending: sets.New(run.g.Status.PendingAdds...)}
 	if !run.caps.GroupMembers {
-		return groupMembership{current: managed.Clone(), managed: managed}, nil
+		m.current = m.managed.Clone()
+		return m, nil
 	}
 	id := run.g.Status.ExternalID
 	current, err := run.readView(ctx, run.membersView(),
@@ -173,13 +177,15 @@ func (run *groupRun) currentMembers(ctx context.Context) (groupMembership, *outc
 	if err != nil {
 		return groupMembership{}, run.failedPtr("list group members", err)
 	}
-	return groupMembership{current: current, managed: managed}, nil
+	m.current = current
+	settle(m.managed, m.pending, m.current)
+	return m, nil
 }
 
 // memberWrites are the writes that make the members match want: add what
 // is missing; remove what is not declared, all of it under Authoritative,
-// only members the operator added under Additive. Managed members already
-// gone from the group are forgotten without a call.
+// only members the operator added (or is adding) under Additive. Managed
+// members already gone from the group are forgotten without a call.
 func (run *groupRun) memberWrites(want map[string]lms.User, m groupMembership) []write {
 	var writes []write
 	for _, id := range slices.Sorted(maps.Keys(want)) {
@@ -191,11 +197,11 @@ func (run *groupRun) memberWrites(want map[string]lms.User, m groupMembership) [
 	if run.g.Spec.MembershipPolicy != v1alpha1.MembershipAuthoritative {
 		removable = m.managed
 	}
-	for _, id := range sets.List(removable) {
+	for _, id := range sets.List(removable.Union(m.pending)) {
 		if _, declared := want[id]; declared {
 			continue
 		}
-		if m.current.Has(id) {
+		if m.current.Has(id) || m.pending.Has(id) {
 			writes = append(writes, run.memberWrite(run.memberUser(id), true))
 		} else {
 			m.managed.Delete(id)

@@ -47,7 +47,7 @@ func TestLearnerGroupMemberOpsFollowTheMembershipPolicy(t *testing.T) {
 			for _, id := range tc.want {
 				wantUsers[id] = lms.User{ID: id}
 			}
-			m := groupMembership{current: sets.New(tc.current...), managed: sets.New(tc.managed...)}
+			m := groupMembership{current: sets.New(tc.current...), managed: sets.New(tc.managed...), pending: sets.New[string]()}
 			var got want
 			for _, w := range run.memberWrites(wantUsers, m) {
 				if w.remove {
