@@ -70,3 +70,39 @@ func TestDecodeDocumentExamples(t *testing.T) {
 		})
 	}
 }
+
+func TestToUser(t *testing.T) {
+	active, inactive := flexBool(true), flexBool(false)
+	cases := map[string]struct {
+		reason string
+		dto    userDTO
+		want   lms.User
+	}{
+		"DocumentShape": {"the document's fields, without id or active, read as an active user",
+			userDTO{AccessLevel: 1, FirstName: "Lorem", MiddleName: "Ipsum", LastName: "Dolor", Email: "Lorem@Example.com ", Description: "test"},
+			lms.User{Email: "lorem@example.com", FirstName: "Lorem", MiddleName: "Ipsum", LastName: "Dolor", Description: "test",
+				Role: lms.RoleInstructor, Active: true}},
+		"Inactive": {"active 0 is an inactive user",
+			userDTO{ID: " 7 ", Email: "a@x.io", Active: &inactive},
+			lms.User{ID: "7", Email: "a@x.io", Role: lms.RoleLearner}},
+		"Active": {"active 1 is an active user",
+			userDTO{ID: "8", Email: "b@x.io", Active: &active, AccessLevel: 3},
+			lms.User{ID: "8", Email: "b@x.io", Role: lms.RoleManager, Active: true}},
+		"EmptyCustomFields": {"custom fields with empty values are dropped; none left is nil",
+			userDTO{ID: "9", AccessLevel: 2, CustomFields: customFields{"Department": ""}},
+			lms.User{ID: "9", Role: lms.RoleSupervisor, Active: true}},
+		"CustomFields": {"custom fields with values are kept",
+			userDTO{ID: "10", CustomFields: customFields{"Department": "Sales", "Location": ""}},
+			lms.User{ID: "10", Role: lms.RoleLearner, Active: true, CustomFields: map[string]string{"Department": "Sales"}}},
+		"UnknownLevel": {"an undocumented access level reads as a role no Learner has, so that it shows as drift",
+			userDTO{ID: "11", AccessLevel: 7},
+			lms.User{ID: "11", Role: "eLeaP access level 7", Active: true}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, toUser(tc.dto)); diff != "" {
+				t.Errorf("%s\ntoUser: -want +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}

@@ -108,6 +108,6 @@ func newEnv(t *testing.T, seed eleapsim.Seed) *env {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	cl.(*client).api.now = func() time.Time { return testNow }
+	cl.(*client).wire.now = func() time.Time { return testNow }
 	return &env{sim: sim, rec: rec, client: cl, ctx: context.Background()}
 }

@@ -3,48 +3,23 @@ package eleap
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/lmsoperator/lms-operator/internal/lms"
 )
 
-// maxRetryAfter caps a Retry-After in seconds (a day) against absurd values.
-const maxRetryAfter = 24 * 60 * 60
-
 // maxAnswer bounds the size of an answer read (users/ lists every user).
 const maxAnswer = 64 << 20
 
-// The wire client's own messages (vendor messages are passed on as sent).
-const (
-	msgMalformed    = "eLeaP sent an answer that is not the documented JSON"
-	msgNoEnvelope   = "eLeaP's answer has no \"response\" object"
-	msgOddStatus    = "eLeaP's answer has status %q, neither success nor fail"
-	msgServerStatus = "eLeaP answered HTTP %d"
-	msgRateLimited  = "eLeaP's hourly request limit is reached"
-	msgUnknownCode  = "eLeaP failed with an undocumented code"
-	msgRedacted     = "[redacted]"
-)
-
-// The eLeaP fail codes (document v2, "Error codes").
-const (
-	codeMissingToken = 401
-	codeInvalidToken = 4011
-	codeForbidden    = 403
-	codeInvalidCall  = 404
-	codeCustom       = 4040
-	codeNoData       = 4041
-)
-
-// apiClient is the wire client: every call is a form-encoded POST to
+// A wireClient is the HTTP layer: every call is a form-encoded POST to
 // BaseURL + "/" + endpoint with api_token in the body, never in the URL.
-type apiClient struct {
+// Its methods are the endpoints the adapters use.
+type wireClient struct {
 	baseURL string
 	token   string
 	http    *http.Client
@@ -58,19 +33,33 @@ type answer struct {
 	body   []byte
 }
 
+// The wire client serves the three adapters through its narrow interface.
+var (
+	_ usersAPI       = (*wireClient)(nil)
+	_ groupsAPI      = (*wireClient)(nil)
+	_ enrollmentsAPI = (*wireClient)(nil)
+)
+
 // call sends args to endpoint (such as "users/add") and decodes a success
 // answer into out (nil: only check the envelope).
-func (c *apiClient) call(ctx context.Context, endpoint string, args url.Values, out any) error {
+func (c *wireClient) call(ctx context.Context, endpoint string, args url.Values, out any) error {
 	ctx = lms.WithOperation(ctx, endpoint)
 	a, err := c.send(ctx, endpoint, args)
 	if err != nil {
 		return err
 	}
-	return c.scrub(decodeResponse(endpoint, a, c.now(), out))
+	return scrub(decodeResponse(endpoint, a, c.now(), out), c.token)
+}
+
+// fetch calls endpoint and returns its success answer decoded as a T.
+func fetch[T any](ctx context.Context, c *wireClient, endpoint string, args url.Values) (T, error) {
+	var out T
+	err := c.call(ctx, endpoint, args, &out)
+	return out, err
 }
 
 // send posts the form and reads the answer.
-func (c *apiClient) send(ctx context.Context, endpoint string, args url.Values) (answer, error) {
+func (c *wireClient) send(ctx context.Context, endpoint string, args url.Values) (answer, error) {
 	form := url.Values{}
 	for k, v := range args {
 		form[k] = v
@@ -94,49 +83,14 @@ func (c *apiClient) send(ctx context.Context, endpoint string, args url.Values) 
 	return answer{status: resp.StatusCode, header: resp.Header, body: body}, nil
 }
 
-// doError classifies an error of http.Client.Do: an *lms.Error inside (the
-// budget transport's RateLimited) keeps its kind; anything else is Transient.
-func doError(endpoint string, err error) error {
-	var le *lms.Error
-	if errors.As(err, &le) {
-		return fmt.Errorf("%s: %w", opName(endpoint), err)
-	}
-	return &lms.Error{Kind: lms.KindTransient, Op: opName(endpoint), Err: err}
-}
-
-// scrub removes the token from a vendor message, should eLeaP ever echo it.
-func (c *apiClient) scrub(err error) error {
-	var le *lms.Error
-	if c.token != "" && errors.As(err, &le) {
-		le.Message = strings.ReplaceAll(le.Message, c.token, msgRedacted)
-	}
-	return err
-}
-
-// opName is the lms.Error Op of an endpoint: "eleap users/add".
-func opName(endpoint string) string { return "eleap " + endpoint }
-
 // decodeResponse turns an answer into nil (success, decoded into out) or a
-// classified *lms.Error. Failures are read from the body as well as from the
-// HTTP status, since eLeaP sends them with HTTP 200 too.
+// classified *lms.Error (classifyAnswer).
 func decodeResponse(endpoint string, a answer, now time.Time, out any) error {
 	op := opName(endpoint)
-	switch {
-	case a.status == http.StatusTooManyRequests:
-		return rateLimited(op, "", "", a.header.Get("Retry-After"), now)
-	case a.status >= 500:
-		return &lms.Error{Kind: lms.KindTransient, Op: op, Code: strconv.Itoa(a.status), Message: fmt.Sprintf(msgServerStatus, a.status)}
-	}
 	var env envelope
-	if err := json.Unmarshal(a.body, &env); err != nil || env.Response == nil {
-		return undecodable(op, a, err, now)
-	}
-	r := env.Response
-	if r.Status == "fail" || a.status >= 400 {
-		return failure(op, a, r, now)
-	}
-	if r.Status != "success" {
-		return &lms.Error{Kind: lms.KindTransient, Op: op, Message: fmt.Sprintf(msgOddStatus, r.Status)}
+	envErr := json.Unmarshal(a.body, &env)
+	if err := classifyAnswer(op, a, env, envErr, now); err != nil {
+		return err
 	}
 	if out == nil {
 		return nil
@@ -147,105 +101,152 @@ func decodeResponse(endpoint string, a answer, now time.Time, out any) error {
 	return nil
 }
 
-// undecodable classifies an answer without a JSON envelope: by its HTTP
-// status when that is an error, else as a malformed (Transient) answer.
-func undecodable(op string, a answer, err error, now time.Time) error {
-	if a.status >= 400 {
-		return classify(op, a.status, http.StatusText(a.status), a, now)
-	}
-	if err == nil {
-		return &lms.Error{Kind: lms.KindTransient, Op: op, Message: msgNoEnvelope}
-	}
-	return &lms.Error{Kind: lms.KindTransient, Op: op, Message: msgMalformed, Err: err}
+// byID is the argument naming an object by eLeaP id.
+func byID(id string) url.Values { return url.Values{"id": {id}} }
+
+// byEmail is the argument naming a user by email.
+func byEmail(email string) url.Values { return url.Values{"email": {lms.NormalizeEmail(email)}} }
+
+// customFields calls users/custom_fields, the cheapest call (Verify).
+func (c *wireClient) customFields(ctx context.Context) error {
+	return c.call(ctx, "users/custom_fields", nil, nil)
 }
 
-// failure classifies a fail envelope by its code, or by the HTTP status
-// when the body carries no numeric code.
-func failure(op string, a answer, r *status, now time.Time) error {
-	code, err := strconv.Atoi(strings.TrimSpace(string(r.Code)))
-	if err != nil || code == 0 || code == http.StatusOK {
-		code = a.status
-	}
-	return classify(op, code, string(r.Message), a, now)
+// listUsers calls users/: every user.
+func (c *wireClient) listUsers(ctx context.Context) ([]userDTO, error) {
+	ans, err := fetch[usersAnswer](ctx, c, "users/", nil)
+	return ans.Users, err
 }
 
-// classify maps an eLeaP code (or HTTP status) to an *lms.Error.
-func classify(op string, code int, message string, a answer, now time.Time) error {
-	kind := lms.KindTransient
-	switch code {
-	case codeMissingToken, codeInvalidToken:
-		kind = lms.KindInvalidCredentials
-	case codeForbidden:
-		kind = lms.KindForbidden
-	case codeInvalidCall, codeNoData:
-		kind = lms.KindNotFound
-	case codeCustom, http.StatusBadRequest, http.StatusUnprocessableEntity:
-		kind = lms.KindInvalidRequest
-		if alreadyDone(message) {
-			kind = lms.KindAlreadyExists
-		}
-	case http.StatusTooManyRequests:
-		return rateLimited(op, strconv.Itoa(code), message, a.header.Get("Retry-After"), now)
-	default:
-		message = strings.TrimSpace(msgUnknownCode + ": " + message)
-	}
-	return &lms.Error{Kind: kind, Op: op, Code: strconv.Itoa(code), Message: message}
+// getUser calls users/get: the user with the email, as a one-element list.
+func (c *wireClient) getUser(ctx context.Context, email string) ([]userDTO, error) {
+	ans, err := fetch[userAnswer](ctx, c, "users/get", byEmail(email))
+	return ans.User, err
 }
 
-// alreadyDone recognises eLeaP's 4040 messages that say the object exists
-// or the assignment is made already ("... already exists", "already assigned").
-func alreadyDone(message string) bool {
-	m := strings.ToLower(message)
-	if strings.Contains(m, "duplicate") {
-		return true
-	}
-	if !strings.Contains(m, "already") {
-		return false
-	}
-	for _, w := range []string{"exist", "registered", "in use", "taken", "assigned", "member"} {
-		if strings.Contains(m, w) {
-			return true
-		}
-	}
-	return false
+// findUser calls users/find: the user with the eLeaP id.
+func (c *wireClient) findUser(ctx context.Context, id string) ([]userDTO, error) {
+	ans, err := fetch[userAnswer](ctx, c, "users/find", byID(id))
+	return ans.User, err
 }
 
-// rateLimited is the error of an HTTP 429.
-func rateLimited(op, code, message, retryAfter string, now time.Time) error {
-	if code == "" {
-		code = strconv.Itoa(http.StatusTooManyRequests)
-	}
-	if message == "" {
-		message = msgRateLimited
-	}
-	d, _ := parseRetryAfter(retryAfter, now)
-	return &lms.Error{Kind: lms.KindRateLimited, Op: op, Code: code, Message: message, RetryAfter: d}
+// addUser calls users/add with the user's arguments.
+func (c *wireClient) addUser(ctx context.Context, args url.Values) (addAnswer, error) {
+	return fetch[addAnswer](ctx, c, "users/add", args)
 }
 
-// parseRetryAfter reads a Retry-After header: delay seconds or an HTTP date
-// (a date in the past is no delay). It reports false when there is none.
-func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if n < 0 {
-			return 0, false
-		}
-		return time.Duration(min(n, maxRetryAfter)) * time.Second, true
-	}
-	t, err := http.ParseTime(v)
-	if err != nil || now.IsZero() {
-		return 0, false
-	}
-	return min(max(t.Sub(now), 0), maxRetryAfter*time.Second), true
+// editUser calls users/edit with the user's arguments.
+func (c *wireClient) editUser(ctx context.Context, args url.Values) error {
+	return c.call(ctx, "users/edit", args, nil)
 }
 
-// isNoData reports whether err is eLeaP's 4041 "Requested item(s) not
-// found": the answer eLeaP gives for an empty list or a missing item. A 404
-// (a wrong URL) is not.
-func isNoData(err error) bool {
-	var le *lms.Error
-	return errors.As(err, &le) && le.Kind == lms.KindNotFound && le.Code == strconv.Itoa(codeNoData)
+// setUserActive calls users/activate or users/deactivate for the email.
+func (c *wireClient) setUserActive(ctx context.Context, email string, active bool) error {
+	endpoint := "users/deactivate"
+	if active {
+		endpoint = "users/activate"
+	}
+	return c.call(ctx, endpoint, byEmail(email), nil)
+}
+
+// removeUser calls users/remove for the email.
+func (c *wireClient) removeUser(ctx context.Context, email string) error {
+	return c.call(ctx, "users/remove", byEmail(email), nil)
+}
+
+// listGroups calls usergroups/: every user group.
+func (c *wireClient) listGroups(ctx context.Context) ([]groupDTO, error) {
+	ans, err := fetch[groupsAnswer](ctx, c, "usergroups/", nil)
+	return ans.UserGroups, err
+}
+
+// findGroup calls usergroups/find: the group with the id.
+func (c *wireClient) findGroup(ctx context.Context, id string) ([]groupDTO, error) {
+	ans, err := fetch[groupAnswer](ctx, c, "usergroups/find", byID(id))
+	return ans.UserGroup, err
+}
+
+// addGroup calls usergroups/add, whose answer carries the new id.
+func (c *wireClient) addGroup(ctx context.Context, args url.Values) (addAnswer, error) {
+	return fetch[addAnswer](ctx, c, "usergroups/add", args)
+}
+
+// editGroup calls usergroups/edit.
+func (c *wireClient) editGroup(ctx context.Context, args url.Values) error {
+	return c.call(ctx, "usergroups/edit", args, nil)
+}
+
+// removeGroup calls usergroups/remove.
+func (c *wireClient) removeGroup(ctx context.Context, id string) error {
+	return c.call(ctx, "usergroups/remove", byID(id), nil)
+}
+
+// groupUsers calls usergroups/assigned_users: the group's members.
+func (c *wireClient) groupUsers(ctx context.Context, id string) ([]userDTO, error) {
+	ans, err := fetch[usersAnswer](ctx, c, "usergroups/assigned_users", byID(id))
+	return ans.Users, err
+}
+
+// setGroupUser calls usergroups/assign_user (member true) or
+// usergroups/unassign_user for the group and the user's eLeaP id.
+func (c *wireClient) setGroupUser(ctx context.Context, group, user string, member bool) error {
+	endpoint := "usergroups/unassign_user"
+	if member {
+		endpoint = "usergroups/assign_user"
+	}
+	return c.call(ctx, endpoint, url.Values{"id": {group}, "id_user": {user}}, nil)
+}
+
+// listTargets calls courses/ or learning_paths/ (section "courses" or
+// "learning_paths").
+func (c *wireClient) listTargets(ctx context.Context, section string) ([]targetDTO, error) {
+	ans, err := fetch[struct {
+		coursesAnswer
+		pathsAnswer
+	}](ctx, c, section+"/", nil)
+	if section == sectionPaths {
+		return ans.LearningPaths, err
+	}
+	return ans.Courses, err
+}
+
+// assignedUsers calls <section>/assigned_users: the users assigned directly.
+func (c *wireClient) assignedUsers(ctx context.Context, section, id string) ([]userDTO, error) {
+	ans, err := fetch[usersAnswer](ctx, c, section+"/assigned_users", byID(id))
+	return ans.Users, err
+}
+
+// assignedGroups calls <section>/assigned_user_groups.
+func (c *wireClient) assignedGroups(ctx context.Context, section, id string) ([]groupDTO, error) {
+	ans, err := fetch[groupsAnswer](ctx, c, section+"/assigned_user_groups", byID(id))
+	return ans.UserGroups, err
+}
+
+// assignment calls <section>/<verb> (assign_user, unassign_user_group, ...)
+// with the target's id and the arguments naming the member.
+func (c *wireClient) assignment(ctx context.Context, section, verb, id string, args url.Values) error {
+	all := url.Values{"id": {id}}
+	for k, v := range args {
+		all[k] = v
+	}
+	return c.call(ctx, section+"/"+verb, all, nil)
+}
+
+// recentCompletions calls users/recent_completions: the courses completed
+// in the last 24 hours.
+func (c *wireClient) recentCompletions(ctx context.Context) ([]completionDTO, error) {
+	ans, err := fetch[completionsAnswer](ctx, c, "users/recent_completions", nil)
+	return ans.Completions, err
+}
+
+// pathCourses calls learning_paths/assigned_courses: a learning path's courses.
+func (c *wireClient) pathCourses(ctx context.Context, id string) ([]targetDTO, error) {
+	ans, err := fetch[coursesAnswer](ctx, c, "learning_paths/assigned_courses", byID(id))
+	return ans.Courses, err
+}
+
+// activity calls users/activity: the user's status in the course.
+func (c *wireClient) activity(ctx context.Context, user, course string) ([]activityDTO, error) {
+	ans, err := fetch[activityAnswer](ctx, c, "users/activity", url.Values{"id": {user}, "id_course": {course}})
+	return ans.Activity, err
 }
