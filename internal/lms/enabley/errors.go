@@ -24,9 +24,6 @@ const (
 	codeServiceUnavailable = "service_unavailable"
 )
 
-// maxRetryAfter bounds a Retry-After header, against overflow and nonsense.
-const maxRetryAfter = 24 * time.Hour
-
 // kindOfCode maps the document's error values onto error kinds.
 var kindOfCode = map[string]lms.ErrorKind{
 	codeInvalidRequest:     lms.KindInvalidRequest,
@@ -79,29 +76,9 @@ func httpError(op string, status int, header http.Header, body []byte, now time.
 	}
 	e := &lms.Error{Kind: kind, Op: opName(op), Code: code, Message: msg}
 	if kind == lms.KindRateLimited {
-		e.RetryAfter = parseRetryAfter(header.Get("Retry-After"), now)
+		e.RetryAfter, _ = lms.ParseRetryAfter(header.Get("Retry-After"), now)
 	}
 	return e
-}
-
-// parseRetryAfter reads a Retry-After header: seconds or an HTTP date.
-// It returns 0 when the header is absent or unreadable.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if n <= 0 {
-			return 0
-		}
-		return min(time.Duration(min(n, int64(maxRetryAfter/time.Second)))*time.Second, maxRetryAfter)
-	}
-	t, err := http.ParseTime(v)
-	if err != nil {
-		return 0
-	}
-	return min(max(t.Sub(now), 0), maxRetryAfter)
 }
 
 // transportError classifies a failure of HTTPClient.Do. An *lms.Error (the

@@ -7,7 +7,7 @@ import (
 	"github.com/lmsoperator/lms-operator/internal/lms"
 )
 
-// groupsAPI is what the group adapter needs of the wire layer.
+// groupsAPI is what the group adapter needs of the wire client.
 type groupsAPI interface {
 	hierarchy(ctx context.Context) ([]string, error)
 	listGroups(ctx context.Context, sub string) ([]groupInfo, error)
@@ -67,6 +67,7 @@ func (c *groupClient) Update(ctx context.Context, g lms.Group) (*lms.Group, erro
 	return c.put(ctx, g, "update")
 }
 
+// put writes g with PUT /api/v1/groups and returns it as Enabley holds it.
 func (c *groupClient) put(ctx context.Context, g lms.Group, verb string) (*lms.Group, error) {
 	if g.ID == "" {
 		return nil, lms.NewError(lms.KindInvalidRequest, opName(opPutGroup), "", "Enabley needs an identifier for a group")
@@ -135,6 +136,7 @@ func (c *groupClient) Hierarchy(ctx context.Context) ([]string, error) {
 	return h, nil
 }
 
+// toGroup converts a GroupInfo; Enabley groups have no active flag and read as active.
 func toGroup(in groupInfo) lms.Group {
 	return lms.Group{ID: in.Identifier, Name: in.Name, Active: true, Type: in.Type, ParentID: in.ParentIdentifier}
 }

@@ -27,7 +27,7 @@ var enableyRoles = map[lms.Role]string{
 // rolePrecedence picks one role from a user's possibleRoles: the highest wins.
 var rolePrecedence = []lms.Role{lms.RoleManager, lms.RoleInstructor, lms.RoleLearner}
 
-// usersAPI is what the user adapter needs of the wire layer.
+// usersAPI is what the user adapter needs of the wire client.
 type usersAPI interface {
 	listUsersV3(ctx context.Context, filter url.Values, key string) (page[userInfo], error)
 	listUsersV2(ctx context.Context, filter url.Values, start int) ([]userInfo, error)
@@ -146,13 +146,14 @@ func (c *userClient) lookupByEmail(ctx context.Context, email string) (*lms.User
 	if email == "" {
 		return nil, lms.NewError(lms.KindNotFound, opName(opGetUser), "", "no identifier or email to look up")
 	}
+	email = lms.NormalizeEmail(email)
 	infos, err := c.listInfos(ctx, url.Values{"emailSubstring": {email}})
 	if err != nil {
 		return nil, fmt.Errorf("look up Enabley user by email: %w", err)
 	}
 	var found []lms.User
 	for _, in := range infos {
-		if in.Identifier != "" && strings.EqualFold(in.Email, email) {
+		if in.Identifier != "" && lms.NormalizeEmail(in.Email) == email {
 			found = append(found, toUser(in))
 		}
 	}
@@ -237,7 +238,7 @@ func (c *userClient) renameIfNeeded(ctx context.Context, current, u lms.User) (s
 // userData is the body common to create and update.
 func (c *userClient) userData(id string, u lms.User) userData {
 	return userData{Identifier: id, SubAccountName: c.sub, FirstName: u.FirstName, LastName: u.LastName,
-		Email: strings.ToLower(u.Email), IsActive: u.Active}
+		Email: lms.NormalizeEmail(u.Email), IsActive: u.Active}
 }
 
 // put sends d and returns the user as the answer (or, lacking one, u) says.
@@ -284,7 +285,7 @@ func toUser(in userInfo) lms.User {
 	return lms.User{
 		ID:           in.Identifier,
 		ExternalID:   in.Identifier,
-		Email:        strings.ToLower(in.Email),
+		Email:        lms.NormalizeEmail(in.Email),
 		FirstName:    in.FirstName,
 		LastName:     in.LastName,
 		Role:         roleOf(in.PossibleRoles),

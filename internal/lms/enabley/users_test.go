@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/lmsoperator/lms-operator/internal/lms"
+	"github.com/lmsoperator/lms-operator/internal/lms/lmstest"
 	"github.com/lmsoperator/lms-operator/internal/lmssim/enableysim"
 )
 
@@ -96,7 +97,7 @@ func TestExpiredPaginationKeyOnLaterPageIsNotFoundWithoutFallback(t *testing.T) 
 		}
 	}
 	_, err := e.client.Users().List(ctx(t))
-	wantKind(t, "List", err, lms.KindNotFound)
+	lmstest.RequireKind(t, "List", err, lms.KindNotFound)
 	if d := cmp.Diff([]string{opToken, opListUsersV3, opListUsersV3}, e.rec.sequence()); d != "" {
 		t.Errorf("calls: a 404 on page 2 must not fall back to v2 (-want +got):\n%s", d)
 	}
@@ -127,7 +128,7 @@ func TestUsersLookup(t *testing.T) {
 			e := newEnv(t, seed)
 			got, err := e.client.Users().Lookup(ctx(t), tc.externalID, tc.email)
 			if tc.wantKind != "" {
-				wantKind(t, "Lookup", err, tc.wantKind)
+				lmstest.RequireKind(t, "Lookup", err, tc.wantKind)
 				return
 			}
 			if err != nil {
@@ -179,7 +180,7 @@ func TestUsersCreateRefusals(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			e := newEnv(t, testSeed())
 			_, err := e.client.Users().Create(ctx(t), tc.user)
-			wantKind(t, "Create", err, tc.wantKind)
+			lmstest.RequireKind(t, "Create", err, tc.wantKind)
 			if called := e.calls(opPutUser) > 0; called != tc.wantCalls {
 				t.Errorf("PUT sent: %v, want %v", called, tc.wantCalls)
 			}
@@ -281,5 +282,38 @@ func TestUsersSetActiveAndDelete(t *testing.T) {
 		t.Error("user not deleted")
 	}
 	err := users.SetActive(ctx(t), seededUser(3), false)
-	wantKind(t, "SetActive on a deleted user", err, lms.KindNotFound)
+	lmstest.RequireKind(t, "SetActive on a deleted user", err, lms.KindNotFound)
+}
+
+func TestToUser(t *testing.T) {
+	no := false
+	cases := map[string]struct {
+		reason string
+		info   userInfo
+		want   lms.User
+	}{
+		"Defaults": {"a user without isActive is active (the document's default); the email is normalized",
+			userInfo{Identifier: "ann", Email: " Ann@Example.com", FirstName: "Ann", PossibleRoles: []string{"LEARNER"}},
+			lms.User{ID: "ann", ExternalID: "ann", Email: "ann@example.com", FirstName: "Ann", Role: lms.RoleLearner, Active: true}},
+		"Inactive": {"isActive false is an inactive user",
+			userInfo{Identifier: "bo", IsActive: &no},
+			lms.User{ID: "bo", ExternalID: "bo"}},
+		"HighestRole": {"the highest role the operator knows wins; unknown roles are ignored",
+			userInfo{Identifier: "cy", PossibleRoles: []string{"SITE_ADMIN", "learner", "INSTRUCTOR"}},
+			lms.User{ID: "cy", ExternalID: "cy", Role: lms.RoleInstructor, Active: true}},
+		"Attributes": {"custom attributes read as strings: strings as they are, others as JSON, nulls left out",
+			userInfo{Identifier: "di", CustomAttributes: map[string]any{"site": "Lyon", "level": 3.0, "tags": []any{"a"}, "gone": nil}},
+			lms.User{ID: "di", ExternalID: "di", Active: true,
+				CustomFields: map[string]string{"site": "Lyon", "level": "3", "tags": `["a"]`}}},
+		"OnlyNullAttributes": {"attributes that are all null are none",
+			userInfo{Identifier: "ed", CustomAttributes: map[string]any{"gone": nil}},
+			lms.User{ID: "ed", ExternalID: "ed", Active: true}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, toUser(tc.info)); diff != "" {
+				t.Errorf("%s\ntoUser: -want +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
 }
