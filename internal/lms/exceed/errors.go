@@ -37,7 +37,7 @@ func (w *wireClient) statusError(r request, resp *http.Response, body []byte) er
 	case http.StatusUnprocessableEntity:
 		e.Kind = classify422(reasons)
 	case http.StatusTooManyRequests:
-		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		e.RetryAfter, _ = lms.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	}
 	return e
 }
@@ -122,30 +122,6 @@ func isTakenReason(reason string) bool {
 	}
 	return false
 }
-
-// parseRetryAfter reads a Retry-After header, in seconds or as an HTTP date,
-// relative to now. It returns 0 when the header is absent, invalid or past.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs <= 0 {
-			return 0
-		}
-		return time.Duration(min(secs, int64(maxRetryAfter/time.Second))) * time.Second
-	}
-	t, err := http.ParseTime(v)
-	if err != nil || !t.After(now) {
-		return 0
-	}
-	return min(t.Sub(now), maxRetryAfter)
-}
-
-// maxRetryAfter caps Retry-After so that a silly value cannot pause a
-// connection for years.
-const maxRetryAfter = 24 * time.Hour
 
 // redact removes the api_key and secret (in plain and URL-escaped form)
 // from s.

@@ -1,7 +1,13 @@
 // Package exceed is the client of the Exceed LMS (Intellum) users API
-// (https://{subdomain}.exceedlms.com/api/v2/), in three layers: a wire client
-// that speaks HTTP (api_key in the query string, data as JSON bodies), the
-// DTOs it decodes, and an adapter that implements lms.UserClient.
+// (https://{subdomain}.exceedlms.com/api/v2/).
+//
+// Its layout is the one of every vendor package: exceed.go is the
+// lms.Client facade and its factory New; wire.go the HTTP layer (api_key in
+// the query string, data as JSON bodies, one method per endpoint); dto.go
+// the DTOs it decodes; errors.go the classification of answers into
+// *lms.Error and the redaction of the api_key; and users.go the user
+// adapter, over a narrow interface of the wire client, with its helpers
+// validate.go (the document's limits) and password.go.
 //
 // Only users are supported. Intellum's groups and enrollments have no
 // publicly documented write endpoints, so Groups and Enrollments return nil
@@ -42,9 +48,8 @@ const UserPageSize = 1000
 
 // Compile-time checks.
 var (
-	_ lms.Factory    = New
-	_ lms.Client     = (*client)(nil)
-	_ lms.UserClient = (*userClient)(nil)
+	_ lms.Factory = New
+	_ lms.Client  = (*client)(nil)
 )
 
 // client is one connection's view of Exceed.
@@ -71,7 +76,7 @@ func New(cfg lms.Config) (lms.Client, error) {
 		return nil, err
 	}
 	w := &wireClient{base: base, apiKey: key, http: cfg.HTTPClient}
-	return &client{wire: w, users: &userClient{wire: w, pageSize: UserPageSize}}, nil
+	return &client{wire: w, users: &userClient{api: w, pageSize: UserPageSize}}, nil
 }
 
 // parseBaseURL checks that raw is an absolute http(s) URL and drops a

@@ -40,6 +40,9 @@ type wireClient struct {
 	http   *http.Client
 }
 
+// The wire client serves the user adapter through its narrow interface.
+var _ usersAPI = (*wireClient)(nil)
+
 // A request is one call to the API.
 type request struct {
 	// op is the operation's name (opListUsers, ...).
