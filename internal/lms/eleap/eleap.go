@@ -66,7 +66,7 @@ func New(cfg lms.Config) (lms.Client, error) {
 	if base == "" {
 		return nil, errors.New(msgNoBaseURL)
 	}
-	w := &wireClient{baseURL: base, token: token, http: cfg.HTTPClient, now: time.Now}
+	w := &wireClient{baseURL: base, token: token, http: cfg.HTTPClient, now: time.Now, maxAnswer: maxAnswer}
 	return &client{wire: w, Resources: lms.Resources{
 		UserClient:       &userClient{api: w},
 		GroupClient:      &groupClient{api: w},

@@ -224,3 +224,13 @@ func TestTokenNeverInErrors(t *testing.T) {
 	}
 	lmstest.ExpectNoSecret(t, err, testToken)
 }
+
+func TestAnAnswerOverTheReadLimitIsAnError(t *testing.T) {
+	e := newEnv(t, testSeed())
+	e.client.(*client).wire.maxAnswer = 64
+	_, err := e.client.Users().List(e.ctx)
+	lmstest.ExpectKind(t, "List of an answer over the read limit", err, lms.KindTransient)
+	if msg := lms.Message(err); !strings.Contains(msg, "larger than") || !strings.Contains(msg, "64 bytes") {
+		t.Errorf("message %q does not say the answer is over the 64 bytes the client reads", msg)
+	}
+}

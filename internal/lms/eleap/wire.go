@@ -3,8 +3,6 @@ package eleap
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -13,7 +11,8 @@ import (
 	"github.com/lmsoperator/lms-operator/internal/lms"
 )
 
-// maxAnswer bounds the size of an answer read (users/ lists every user).
+// maxAnswer bounds the size of an answer read (users/ lists every user):
+// a longer answer is a Transient error, never cut short.
 const maxAnswer = 64 << 20
 
 // A wireClient is the HTTP layer: every call is a form-encoded POST to
@@ -24,6 +23,8 @@ type wireClient struct {
 	token   string
 	http    *http.Client
 	now     func() time.Time
+	// maxAnswer bounds the answers read: maxAnswer, or less in tests.
+	maxAnswer int64
 }
 
 // answer is an HTTP answer read in full.
@@ -76,9 +77,9 @@ func (c *wireClient) send(ctx context.Context, endpoint string, args url.Values)
 		return answer{}, doError(endpoint, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	body, err := lms.ReadAnswer(resp.Body, c.maxAnswer, opName(endpoint))
 	if err != nil {
-		return answer{}, &lms.Error{Kind: lms.KindTransient, Op: opName(endpoint), Err: fmt.Errorf("read answer: %w", err)}
+		return answer{}, err
 	}
 	return answer{status: resp.StatusCode, header: resp.Header, body: body}, nil
 }

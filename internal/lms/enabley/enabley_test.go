@@ -315,3 +315,16 @@ func TestEmptyErrorBodyIsClassifiedByStatus(t *testing.T) {
 		}
 	}
 }
+
+func TestAnAnswerOverTheReadLimitIsAnError(t *testing.T) {
+	e := newEnv(t, testSeed())
+	if err := e.client.Verify(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	e.client.(*client).wire.maxAnswer = 64
+	_, err := e.client.Users().Lookup(ctx(t), "u5", "")
+	lmstest.ExpectKind(t, "Lookup of an answer over the read limit", err, lms.KindTransient)
+	if msg := lms.Message(err); !strings.Contains(msg, "larger than") || !strings.Contains(msg, "64 bytes") {
+		t.Errorf("message %q does not say the answer is over the 64 bytes the client reads", msg)
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -17,7 +16,8 @@ import (
 	"github.com/lmsoperator/lms-operator/internal/lms"
 )
 
-// maxAnswer bounds the size of a response body.
+// maxAnswer bounds the size of a response body: a longer one is a
+// Transient error, never cut short.
 const maxAnswer = 32 << 20
 
 // A wireClient is the HTTP layer: it holds the credentials and the token, sends
@@ -31,6 +31,8 @@ type wireClient struct {
 	clock  clock.PassiveClock
 	tokens *tokenSource
 	redact func(string) string
+	// maxAnswer bounds the answers read: maxAnswer, or less in tests.
+	maxAnswer int64
 }
 
 // The wire client serves every adapter through its narrow interface.
@@ -60,7 +62,7 @@ type answer struct {
 
 // newWire builds the wire layer for base with the given credentials.
 func newWire(base string, hc *http.Client, key, secret string, clk clock.PassiveClock) *wireClient {
-	w := &wireClient{base: base, http: hc, key: key, secret: secret, clock: clk}
+	w := &wireClient{base: base, http: hc, key: key, secret: secret, clock: clk, maxAnswer: maxAnswer}
 	w.tokens = &tokenSource{clock: clk, fetch: w.fetchToken}
 	w.redact = redactor(func() string { return key }, func() string { return secret }, w.tokens.current)
 	return w
@@ -130,12 +132,9 @@ func (w *wireClient) send(ctx context.Context, c call, payload []byte, tok strin
 		return answer{}, transportError(c.op, err, w.redact)
 	}
 	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
+	body, err := lms.ReadAnswer(resp.Body, w.maxAnswer, opName(c.op))
 	if err != nil {
-		return answer{}, transportError(c.op, err, w.redact)
-	}
-	if len(body) > maxAnswer {
-		return answer{}, malformed(c.op, fmt.Errorf("answer larger than %d bytes", maxAnswer))
+		return answer{}, err
 	}
 	return answer{status: resp.StatusCode, header: resp.Header, body: body}, nil
 }

@@ -254,3 +254,13 @@ func TestStatusErrorClassifies(t *testing.T) {
 		})
 	}
 }
+
+func TestAnAnswerOverTheReadLimitIsAnError(t *testing.T) {
+	e := newEnv(t, exceedsim.Seed{Users: seedUsers(3)})
+	e.client.(*client).wire.maxResponse = 64
+	_, err := e.users.List(context.Background())
+	lmstest.ExpectKind(t, "List of an answer over the read limit", err, lms.KindTransient)
+	if msg := lms.Message(err); !strings.Contains(msg, "larger than") || !strings.Contains(msg, "64 bytes") {
+		t.Errorf("message %q does not say the answer is over the 64 bytes the client reads", msg)
+	}
+}

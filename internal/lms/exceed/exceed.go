@@ -75,7 +75,7 @@ func New(cfg lms.Config) (lms.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &wireClient{base: base, apiKey: key, http: cfg.HTTPClient}
+	w := &wireClient{base: base, apiKey: key, http: cfg.HTTPClient, maxResponse: maxResponse}
 	return &client{wire: w, users: &userClient{api: w, pageSize: UserPageSize}}, nil
 }
 

@@ -24,7 +24,8 @@ const (
 )
 
 // maxResponse bounds the response bodies read (a page of 1,000 users is
-// about 2 MB with every attribute).
+// about 2 MB with every attribute): a longer one is a Transient error,
+// never cut short.
 const maxResponse = 32 << 20
 
 // userFields is the fields= list of every list call: what the adapter reads.
@@ -38,6 +39,8 @@ type wireClient struct {
 	base   *url.URL
 	apiKey string
 	http   *http.Client
+	// maxResponse bounds the answers read: maxResponse, or less in tests.
+	maxResponse int64
 }
 
 // The wire client serves the user adapter through its narrow interface.
@@ -129,9 +132,9 @@ func (w *wireClient) do(ctx context.Context, r request) ([]byte, error) {
 		return nil, w.transportError(ctx, r, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
-	body, err := readBody(resp.Body)
+	body, err := lms.ReadAnswer(resp.Body, w.maxResponse, opName(r.op))
 	if err != nil {
-		return nil, &lms.Error{Kind: lms.KindTransient, Op: opName(r.op), Message: w.redact(err.Error(), r.secret)}
+		return nil, err
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, w.statusError(r, resp, body)
@@ -165,18 +168,6 @@ func (w *wireClient) newRequest(ctx context.Context, r request) (*http.Request, 
 		req.Header.Set("Content-Type", "application/json")
 	}
 	return req, nil
-}
-
-// readBody reads a response body up to maxResponse.
-func readBody(r io.Reader) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, maxResponse+1))
-	if err != nil {
-		return nil, fmt.Errorf("read response: %w", err)
-	}
-	if len(b) > maxResponse {
-		return nil, fmt.Errorf("read response: more than %d bytes", maxResponse)
-	}
-	return b, nil
 }
 
 // transportError classifies an error of http.Client.Do. An *lms.Error (the
