@@ -12,13 +12,13 @@
 //
 // eLeaP reports failures in the body, often with HTTP 200: every answer's
 // "response" object is read, whatever the HTTP status. Codes map to kinds:
-// 401 and 4011 InvalidCredentials, 403 Forbidden, 404 (a wrong URL) and 4041
-// (no data) NotFound, 4040 InvalidRequest with eLeaP's message (or
-// AlreadyExists when the message says the email exists or the assignment is
-// made already), HTTP 429 RateLimited with Retry-After, 5xx, timeouts and
-// malformed answers Transient. Since eLeaP answers 4041 for an empty list,
-// list calls take 4041 as "none"; deletes and unassignments take 4041 (but
-// not 404) as done.
+// 401 and 4011 InvalidCredentials, 403 Forbidden, 404 ("Invalid API call":
+// a wrong URL, so spec.endpoint must change) InvalidRequest, 4041 (no data)
+// NotFound, 4040 InvalidRequest with eLeaP's message (or AlreadyExists when
+// the message says the email exists or the assignment is made already),
+// HTTP 429 RateLimited with Retry-After, 5xx, timeouts and malformed answers
+// Transient. Since eLeaP answers 4041 for an empty list, list calls take
+// 4041 as "none"; deletes and unassignments take 4041 (never 404) as done.
 //
 // The token is sent only in request bodies and never appears in errors.
 // Emails are sent as lms.NormalizeEmail makes them (eLeaP's SAML SSO needs

@@ -100,6 +100,9 @@ func TestEveryCallPostsTheTokenInTheBody(t *testing.T) {
 	}
 }
 
+// wrongURL is what the client adds to eLeaP's words for a 404.
+const wrongURL = ": eLeaP has no such API call, the URL is wrong; check spec.endpoint (eLeaP's is https://<subdomain>.2leap.com/api)"
+
 // errorCases are answers the simulator is made to give, and the error each must become.
 func errorCases() map[string]struct {
 	failure   eleapsim.Failure
@@ -118,7 +121,7 @@ func errorCases() map[string]struct {
 		"401 missing token": {eleapsim.Failure{Code: 401}, lms.KindInvalidCredentials, "401", "Request missing api token", 0},
 		"4011 invalid key":  {eleapsim.Failure{Code: 4011}, lms.KindInvalidCredentials, "4011", "Invalid API Key", 0},
 		"403 forbidden":     {eleapsim.Failure{Code: 403}, lms.KindForbidden, "403", "You don't have permission for this resource", 0},
-		"404 invalid call":  {eleapsim.Failure{Code: 404}, lms.KindNotFound, "404", "Invalid API call", 0},
+		"404 invalid call":  {eleapsim.Failure{Code: 404}, lms.KindInvalidRequest, "404", "Invalid API call" + wrongURL, 0},
 		"4040 custom message": {eleapsim.Failure{Code: 4040, Message: "Cannot add users. Account limits reached"},
 			lms.KindInvalidRequest, "4040", "Cannot add users. Account limits reached", 0},
 		"4040 duplicate email": {eleapsim.Failure{Code: 4040, Message: "A user with the email address 'a@b.c' already exists"},
@@ -139,6 +142,7 @@ func errorCases() map[string]struct {
 		"odd status":        {eleapsim.Failure{Body: `{"response":{"status":"maybe"}}`}, lms.KindTransient, "", `eLeaP's answer has status "maybe", neither success nor fail`, 0},
 		"undocumented code": {eleapsim.Failure{Code: 4999, Message: "boom", HTTPStatus: 200}, lms.KindTransient, "4999", msgUnknownCode + ": boom", 0},
 		"HTML 401 page":     {eleapsim.Failure{HTTPStatus: 401, Body: "<html>denied</html>"}, lms.KindInvalidCredentials, "401", "Unauthorized", 0},
+		"HTML 404 page":     {eleapsim.Failure{HTTPStatus: 404, Body: "<html>no such page</html>"}, lms.KindInvalidRequest, "404", "Not Found" + wrongURL, 0},
 	}
 }
 

@@ -19,6 +19,7 @@ const (
 	msgServerStatus = "eLeaP answered HTTP %d"
 	msgRateLimited  = "eLeaP's hourly request limit is reached"
 	msgUnknownCode  = "eLeaP failed with an undocumented code"
+	msgWrongURL     = "%s: eLeaP has no such API call, the URL is wrong; check spec.endpoint (eLeaP's is https://<subdomain>.2leap.com/api)"
 	msgRedacted     = "[redacted]"
 )
 
@@ -87,7 +88,11 @@ func classify(op string, code int, message string, a answer, now time.Time) erro
 		kind = lms.KindInvalidCredentials
 	case codeForbidden:
 		kind = lms.KindForbidden
-	case codeInvalidCall, codeNoData:
+	case codeInvalidCall:
+		// "Invalid API call: the URL is incorrect": not an item that is
+		// missing, but a connection that points at the wrong place.
+		kind, message = lms.KindInvalidRequest, fmt.Sprintf(msgWrongURL, message)
+	case codeNoData:
 		kind = lms.KindNotFound
 	case codeCustom, http.StatusBadRequest, http.StatusUnprocessableEntity:
 		kind = lms.KindInvalidRequest

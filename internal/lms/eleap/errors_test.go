@@ -2,6 +2,7 @@ package eleap
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -34,6 +35,9 @@ func TestDecodeResponseClassifies(t *testing.T) {
 		"AlreadyAssigned": {"a 4040 saying the assignment exists is AlreadyExists",
 			args{http.StatusOK, "", `{"response":{"status":"fail","message":"The user is already assigned to this course","code":4040}}`},
 			&lms.Error{Kind: lms.KindAlreadyExists, Op: "eleap users/", Code: "4040", Message: "The user is already assigned to this course"}},
+		"InvalidCall": {"404 Invalid API call is a wrong URL: InvalidRequest sending the user to spec.endpoint, never NotFound",
+			args{http.StatusOK, "", `{"response":{"status":"fail","message":"Invalid API call","code":404}}`},
+			&lms.Error{Kind: lms.KindInvalidRequest, Op: "eleap users/", Code: "404", Message: fmt.Sprintf(msgWrongURL, "Invalid API call")}},
 		"NoData": {"4041 is NotFound with its code, which lists take as none",
 			args{http.StatusOK, "", `{"response":{"status":"fail","message":"Requested item(s) not found","code":4041}}`},
 			&lms.Error{Kind: lms.KindNotFound, Op: "eleap users/", Code: "4041", Message: "Requested item(s) not found"}},

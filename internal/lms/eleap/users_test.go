@@ -1,11 +1,13 @@
 package eleap
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lmsoperator/lms-operator/internal/lms"
+	"github.com/lmsoperator/lms-operator/internal/lms/lmstest"
 	"github.com/lmsoperator/lms-operator/internal/lmssim/eleapsim"
 )
 
@@ -222,10 +224,52 @@ func TestUsersSetActiveAndDelete(t *testing.T) {
 	}
 }
 
-func TestUsersDeleteDoesNotHideAWrongURL(t *testing.T) {
-	e := newEnv(t, testSeed())
-	e.sim.FailNext(eleapsim.Failure{Code: 404})
-	if err := e.client.Users().Delete(e.ctx, jane); !lms.IsNotFound(err) {
-		t.Errorf("Delete answered 404 Invalid API call = %v, want the NotFound error, not success", err)
+func TestAWrongURLIsNeitherNoneNorDone(t *testing.T) {
+	calls := map[string]func(e *env) error{
+		"Users.List":          func(e *env) error { _, err := e.client.Users().List(e.ctx); return err },
+		"Users.Lookup":        func(e *env) error { _, err := e.client.Users().Lookup(e.ctx, "", "nobody@example.com"); return err },
+		"Users.SetActive":     func(e *env) error { return e.client.Users().SetActive(e.ctx, jane, false) },
+		"Users.Delete":        func(e *env) error { return e.client.Users().Delete(e.ctx, jane) },
+		"Groups.List":         func(e *env) error { _, err := e.client.Groups().List(e.ctx); return err },
+		"Groups.Get":          func(e *env) error { _, err := e.client.Groups().Get(e.ctx, "1"); return err },
+		"Groups.Delete":       func(e *env) error { return e.client.Groups().Delete(e.ctx, "1") },
+		"Groups.Members":      func(e *env) error { _, err := e.client.Groups().Members(e.ctx, "1"); return err },
+		"Groups.RemoveMember": func(e *env) error { return e.client.Groups().RemoveMember(e.ctx, "1", john) },
+		"Enrollments.Targets": func(e *env) error {
+			_, err := e.client.Enrollments().Targets(e.ctx, lms.TargetCourse)
+			return err
+		},
+		"Enrollments.AssignedUsers": func(e *env) error {
+			_, err := e.client.Enrollments().AssignedUsers(e.ctx, safety)
+			return err
+		},
+		"Enrollments.AssignedGroups": func(e *env) error {
+			_, err := e.client.Enrollments().AssignedGroups(e.ctx, safety)
+			return err
+		},
+		"Enrollments.UnassignUser":  func(e *env) error { return e.client.Enrollments().UnassignUser(e.ctx, safety, jane) },
+		"Enrollments.UnassignGroup": func(e *env) error { return e.client.Enrollments().UnassignGroup(e.ctx, safety, "1") },
+		"Enrollments.Progress": func(e *env) error {
+			_, err := e.client.Enrollments().Progress(e.ctx, safety, []lms.User{jane}, nil)
+			return err
+		},
+	}
+	answers := map[string]eleapsim.Failure{
+		"fail body 404":      {Code: 404},
+		"HTML 404 page":      {HTTPStatus: 404, Body: "<html>Not Found</html>"},
+		"fail body, no code": {HTTPStatus: 404, Body: `{"response":{"status":"fail","message":"Invalid API call"}}`},
+	}
+	for answer, failure := range answers {
+		for name, call := range calls {
+			t.Run(answer+"/"+name, func(t *testing.T) {
+				e := newEnv(t, testSeed())
+				e.sim.FailNext(failure)
+				err := call(e)
+				lmstest.ExpectKind(t, name+" answered 404 (a wrong URL)", err, lms.KindInvalidRequest)
+				if !strings.Contains(lms.Message(err), "spec.endpoint") {
+					t.Errorf("%s: message %q does not send the user to spec.endpoint", name, lms.Message(err))
+				}
+			})
+		}
 	}
 }
