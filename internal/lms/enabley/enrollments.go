@@ -125,7 +125,7 @@ func (c *enrollmentClient) UnassignUser(ctx context.Context, t lms.Target, u lms
 	if err := checkTarget(t); err != nil {
 		return err
 	}
-	if err := ignoreNotFound(c.api.unassignChannelUser(ctx, t.ID, userID(u))); err != nil {
+	if err := ignoreMissing(c.api.unassignChannelUser(ctx, t.ID, userID(u))); err != nil {
 		return fmt.Errorf("unassign Enabley user %q from channel %q: %w", userID(u), t.ID, err)
 	}
 	return nil
@@ -163,7 +163,7 @@ func (c *enrollmentClient) UnassignGroup(ctx context.Context, t lms.Target, grou
 	if err := checkTarget(t); err != nil {
 		return err
 	}
-	if err := ignoreNotFound(c.api.unassignChannelGroup(ctx, t.ID, groupID)); err != nil {
+	if err := ignoreMissing(c.api.unassignChannelGroup(ctx, t.ID, groupID)); err != nil {
 		return fmt.Errorf("unassign Enabley group %q from channel %q: %w", groupID, t.ID, err)
 	}
 	return nil
@@ -221,7 +221,7 @@ func (c *enrollmentClient) readProgress(ctx context.Context, channel string, pen
 func (c *enrollmentClient) readEach(ctx context.Context, channel string, users []string, seen map[string]lms.Progress) error {
 	for _, u := range users {
 		p, err := c.api.performance(ctx, channel, u, "")
-		if lms.IsNotFound(err) {
+		if isMissing(err) {
 			continue
 		}
 		if err != nil {

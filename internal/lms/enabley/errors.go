@@ -104,10 +104,18 @@ func malformed(op string, err error) *lms.Error {
 	return &lms.Error{Kind: lms.KindTransient, Op: opName(op), Message: "malformed answer: " + err.Error(), Err: err}
 }
 
-// ignoreNotFound returns nil for a NotFound error, err otherwise: deleting
-// or unassigning what is not there succeeds.
-func ignoreNotFound(err error) error {
-	if lms.IsNotFound(err) {
+// isMissing reports whether err is item_not_exists: the object (or the
+// membership, the assignment) is not there. A not_found (an unknown route,
+// an expired paginationKey) is not.
+func isMissing(err error) bool {
+	var e *lms.Error
+	return errors.As(err, &e) && e.Kind == lms.KindNotFound && e.Code == codeItemNotExists
+}
+
+// ignoreMissing returns nil for item_not_exists, err otherwise: deleting or
+// unassigning what is not there succeeds; a call to a wrong URL does not.
+func ignoreMissing(err error) error {
+	if isMissing(err) {
 		return nil
 	}
 	return err

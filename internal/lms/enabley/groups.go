@@ -82,7 +82,7 @@ func (c *groupClient) put(ctx context.Context, g lms.Group, verb string) (*lms.G
 
 // Delete removes the group; a missing group is not an error.
 func (c *groupClient) Delete(ctx context.Context, id string) error {
-	if err := ignoreNotFound(c.api.deleteGroup(ctx, id)); err != nil {
+	if err := ignoreMissing(c.api.deleteGroup(ctx, id)); err != nil {
 		return fmt.Errorf("delete Enabley group %q: %w", id, err)
 	}
 	return nil
@@ -107,7 +107,7 @@ func (c *groupClient) AddMember(ctx context.Context, groupID string, u lms.User)
 // RemoveMember removes the user from the group; a user not in the group is
 // not an error.
 func (c *groupClient) RemoveMember(ctx context.Context, groupID string, u lms.User) error {
-	if err := ignoreNotFound(c.api.removeGroupUser(ctx, groupID, userID(u))); err != nil {
+	if err := ignoreMissing(c.api.removeGroupUser(ctx, groupID, userID(u))); err != nil {
 		return fmt.Errorf("remove Enabley user %q from group %q: %w", userID(u), groupID, err)
 	}
 	return nil

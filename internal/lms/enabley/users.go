@@ -125,7 +125,8 @@ func (c *userClient) pageSizeHint() int {
 	return defaultV3PageSize
 }
 
-// Lookup finds the user by identifier (externalID), then by exact email.
+// Lookup finds the user by identifier (externalID), then, when Enabley
+// says there is none (item_not_exists), by exact email.
 func (c *userClient) Lookup(ctx context.Context, externalID, email string) (*lms.User, error) {
 	if externalID != "" {
 		in, err := c.api.getUser(ctx, externalID)
@@ -134,7 +135,7 @@ func (c *userClient) Lookup(ctx context.Context, externalID, email string) (*lms
 			u.ID, u.ExternalID = externalID, externalID
 			return &u, nil
 		}
-		if !lms.IsNotFound(err) || email == "" {
+		if !isMissing(err) || email == "" {
 			return nil, fmt.Errorf("look up Enabley user %q: %w", externalID, err)
 		}
 	}
@@ -265,7 +266,7 @@ func (c *userClient) SetActive(ctx context.Context, u lms.User, active bool) err
 
 // Delete removes the user; a missing user is not an error.
 func (c *userClient) Delete(ctx context.Context, u lms.User) error {
-	if err := ignoreNotFound(c.api.deleteUser(ctx, userID(u))); err != nil {
+	if err := ignoreMissing(c.api.deleteUser(ctx, userID(u))); err != nil {
 		return fmt.Errorf("delete Enabley user %q: %w", userID(u), err)
 	}
 	return nil

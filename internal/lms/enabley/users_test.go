@@ -317,3 +317,31 @@ func TestToUser(t *testing.T) {
 		})
 	}
 }
+
+func TestAWrongRouteIsNotDone(t *testing.T) {
+	channel := lms.Target{Kind: lms.TargetChannel, ID: "c1"}
+	calls := map[string]struct {
+		endpoint string
+		call     func(e *env) error
+	}{
+		"Users.Delete":        {opDeleteUser, func(e *env) error { return e.client.Users().Delete(ctx(t), seededUser(1)) }},
+		"Groups.Delete":       {opDeleteGroup, func(e *env) error { return e.client.Groups().Delete(ctx(t), "acme") }},
+		"Groups.RemoveMember": {opRemoveGroupUser, func(e *env) error { return e.client.Groups().RemoveMember(ctx(t), "acme", seededUser(1)) }},
+		"Enrollments.UnassignUser": {opUnassignChannelUser, func(e *env) error {
+			return e.client.Enrollments().UnassignUser(ctx(t), channel, seededUser(1))
+		}},
+		"Enrollments.UnassignGroup": {opUnassignChannelGroup, func(e *env) error {
+			return e.client.Enrollments().UnassignGroup(ctx(t), channel, "acme")
+		}},
+	}
+	for name, tc := range calls {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, testSeed())
+			e.sim.InjectFault(enableysim.Fault{Endpoint: tc.endpoint, Error: "not_found", Description: "No endpoint"})
+			err := tc.call(e)
+			if le := lmstest.AsError(err); le == nil || le.Code != "not_found" {
+				t.Errorf("%s answered not_found (a wrong route) = %v, want that error, not done", name, err)
+			}
+		})
+	}
+}
