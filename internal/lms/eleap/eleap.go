@@ -16,8 +16,9 @@
 // a wrong URL, so spec.endpoint must change) InvalidRequest, 4041 (no data)
 // NotFound, 4040 InvalidRequest with eLeaP's message (or AlreadyExists when
 // the message says the email exists or the assignment is made already),
-// HTTP 429 RateLimited with Retry-After, 5xx, timeouts and malformed answers
-// Transient. Since eLeaP answers 4041 for an empty list, list calls take
+// 429 (an HTTP status or a code in the body) RateLimited, after pausing the
+// whole connection (lms.Config.Pause) for the Retry-After, 5xx, timeouts and
+// malformed answers Transient. Since eLeaP answers 4041 for an empty list, list calls take
 // 4041 as "none"; deletes and unassignments take 4041 (never 404) as done.
 //
 // The token is sent only in request bodies and never appears in errors.
@@ -66,7 +67,7 @@ func New(cfg lms.Config) (lms.Client, error) {
 	if base == "" {
 		return nil, errors.New(msgNoBaseURL)
 	}
-	w := &wireClient{baseURL: base, token: token, http: cfg.HTTPClient, now: time.Now, maxAnswer: maxAnswer}
+	w := &wireClient{baseURL: base, token: token, http: cfg.HTTPClient, now: time.Now, maxAnswer: maxAnswer, pause: cfg.Pause}
 	return &client{wire: w, Resources: lms.Resources{
 		UserClient:       &userClient{api: w},
 		GroupClient:      &groupClient{api: w},

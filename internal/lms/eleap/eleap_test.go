@@ -238,3 +238,64 @@ func TestAnAnswerOverTheReadLimitIsAnError(t *testing.T) {
 		t.Errorf("message %q does not say the answer is over the 64 bytes the client reads", msg)
 	}
 }
+
+// pauses records the calls of a Config.Pause that lasts for.
+type pauses struct {
+	asked []time.Duration
+	lasts time.Duration
+}
+
+// config sets p as the Config's Pause.
+func (p *pauses) config(c *lms.Config) {
+	c.Pause = func(d time.Duration) time.Duration {
+		p.asked = append(p.asked, d)
+		return p.lasts
+	}
+}
+
+func TestARateLimitInTheBodyPausesTheConnection(t *testing.T) {
+	type want struct {
+		asked []time.Duration
+		retry time.Duration
+		kind  lms.ErrorKind
+	}
+	cases := map[string]struct {
+		reason  string
+		failure eleapsim.Failure
+		noPause bool
+		want    want
+	}{
+		"CodeInA200Body": {"a fail body with code 429 and HTTP 200 pauses the connection for the budget's backoff (0 asked)",
+			eleapsim.Failure{Code: 429, HTTPStatus: 200}, false,
+			want{asked: []time.Duration{0}, retry: 7 * time.Minute, kind: lms.KindRateLimited}},
+		"WithRetryAfter": {"its Retry-After is what the pause is asked for",
+			eleapsim.Failure{Code: 429, HTTPStatus: 200, RetryAfter: "120"}, false,
+			want{asked: []time.Duration{2 * time.Minute}, retry: 7 * time.Minute, kind: lms.KindRateLimited}},
+		"HTTP429": {"an HTTP 429 that reaches the client (no budget transport in front) pauses too",
+			eleapsim.Failure{HTTPStatus: 429, RetryAfter: "30"}, false,
+			want{asked: []time.Duration{30 * time.Second}, retry: 7 * time.Minute, kind: lms.KindRateLimited}},
+		"NoPause": {"without Config.Pause the error carries the Retry-After",
+			eleapsim.Failure{Code: 429, HTTPStatus: 200, RetryAfter: "120"}, true,
+			want{retry: 2 * time.Minute, kind: lms.KindRateLimited}},
+		"OtherFailure": {"another failure pauses nothing",
+			eleapsim.Failure{Code: 4040, HTTPStatus: 200}, false,
+			want{kind: lms.KindInvalidRequest}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			p := &pauses{lasts: 7 * time.Minute}
+			var opts []func(*lms.Config)
+			if !tc.noPause {
+				opts = append(opts, p.config)
+			}
+			e := newEnv(t, testSeed(), opts...)
+			e.sim.FailNext(tc.failure)
+			_, err := e.client.Users().List(e.ctx)
+			retry, _ := lms.RetryAfter(err)
+			got := want{asked: p.asked, retry: retry, kind: lms.KindOf(err)}
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(want{})); diff != "" {
+				t.Errorf("%s\nList: -want +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package eleap
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -25,6 +26,8 @@ type wireClient struct {
 	now     func() time.Time
 	// maxAnswer bounds the answers read: maxAnswer, or less in tests.
 	maxAnswer int64
+	// pause is lms.Config.Pause: it pauses the whole connection.
+	pause func(retryAfter time.Duration) time.Duration
 }
 
 // answer is an HTTP answer read in full.
@@ -49,7 +52,19 @@ func (c *wireClient) call(ctx context.Context, endpoint string, args url.Values,
 	if err != nil {
 		return err
 	}
-	return scrub(decodeResponse(endpoint, a, c.now(), out), c.token)
+	return scrub(c.pauseOn(decodeResponse(endpoint, a, c.now(), out)), c.token)
+}
+
+// pauseOn pauses the whole connection when eLeaP's answer says its request
+// limit is reached (code 429, in the body of an HTTP 200 as much as in an
+// HTTP 429 that no budget transport caught), for the answer's Retry-After
+// (0: the budget's backoff). The error then carries the pause's length.
+func (c *wireClient) pauseOn(err error) error {
+	var le *lms.Error
+	if c.pause != nil && errors.As(err, &le) && le.Kind == lms.KindRateLimited {
+		le.RetryAfter = c.pause(le.RetryAfter)
+	}
+	return err
 }
 
 // fetch calls endpoint and returns its success answer decoded as a T.
