@@ -26,7 +26,7 @@ func TestReadAnswer(t *testing.T) {
 		"AtLimit": {"an answer of exactly the limit is read whole", "0123456789", 10, want{body: "0123456789"}},
 		"Over": {"an answer one byte over the limit is a Transient error that says so, not an answer cut short", "0123456789X", 10,
 			want{tooLarge: true, kind: KindTransient, message: "the answer is larger than the client reads (10 bytes)"}},
-		"Empty":   {"an empty answer is an empty body", "", 10, want{}},
+		"Empty": {"an empty answer is an empty body", "", 10, want{}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
