@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -297,5 +298,17 @@ func TestARateLimitInTheBodyPausesTheConnection(t *testing.T) {
 				t.Errorf("%s\nList: -want +got:\n%s", tc.reason, diff)
 			}
 		})
+	}
+}
+
+func TestVendorMessagesAreBoundedAndRedacted(t *testing.T) {
+	e := newEnv(t, testSeed())
+	e.sim.FailNext(eleapsim.Failure{Code: 4040, Message: "Sent data failed: POST /api/users/add?api_token=leaked-1234&email=a@b.c with " +
+		testToken + " " + strings.Repeat("and more ", 60)})
+	_, err := e.client.Users().Create(e.ctx, lms.User{Email: "a@example.com", FirstName: "A", LastName: "B"})
+	msg := lms.Message(err)
+	lmstest.ExpectNoSecretIn(t, "message", msg, testToken, "leaked-1234")
+	if n := utf8.RuneCountInString(msg); n > lms.MaxMessage || !strings.HasPrefix(msg, "Sent data failed: POST /api/users/add?api_token=[redacted]&email") {
+		t.Errorf("message of %d characters %q: want at most %d, eLeaP's words with the credential redacted", n, msg, lms.MaxMessage)
 	}
 }

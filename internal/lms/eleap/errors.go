@@ -20,7 +20,6 @@ const (
 	msgRateLimited  = "eLeaP's hourly request limit is reached"
 	msgUnknownCode  = "eLeaP failed with an undocumented code"
 	msgWrongURL     = "%s: eLeaP has no such API call, the URL is wrong; check spec.endpoint (eLeaP's is https://<subdomain>.2leap.com/api)"
-	msgRedacted     = "[redacted]"
 )
 
 // The eLeaP fail codes (document v2, "Error codes").
@@ -147,11 +146,12 @@ func doError(endpoint string, err error) error {
 	return &lms.Error{Kind: lms.KindTransient, Op: opName(endpoint), Err: err}
 }
 
-// scrub removes the token from a vendor message, should eLeaP ever echo it.
-func scrub(err error, token string) error {
+// safe bounds and redacts the message of an error built from eLeaP's
+// answer (lms.SafeMessage), should eLeaP ever echo the token or a URL.
+func safe(err error, token string) error {
 	var le *lms.Error
-	if token != "" && errors.As(err, &le) {
-		le.Message = strings.ReplaceAll(le.Message, token, msgRedacted)
+	if errors.As(err, &le) {
+		le.Message = lms.SafeMessage(le.Message, token)
 	}
 	return err
 }

@@ -52,7 +52,7 @@ func (c *wireClient) call(ctx context.Context, endpoint string, args url.Values,
 	if err != nil {
 		return err
 	}
-	return scrub(c.pauseOn(decodeResponse(endpoint, a, c.now(), out)), c.token)
+	return safe(c.pauseOn(decodeResponse(endpoint, a, c.now(), out)), c.token)
 }
 
 // pauseOn pauses the whole connection when eLeaP's answer says its request

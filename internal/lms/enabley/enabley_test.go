@@ -3,12 +3,14 @@ package enabley
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -326,5 +328,18 @@ func TestAnAnswerOverTheReadLimitIsAnError(t *testing.T) {
 	lmstest.ExpectKind(t, "Lookup of an answer over the read limit", err, lms.KindTransient)
 	if msg := lms.Message(err); !strings.Contains(msg, "larger than") || !strings.Contains(msg, "64 bytes") {
 		t.Errorf("message %q does not say the answer is over the 64 bytes the client reads", msg)
+	}
+}
+
+func TestVendorMessagesAreBoundedAndRedacted(t *testing.T) {
+	e := newEnv(t, testSeed())
+	e.sim.InjectFault(enableysim.Fault{Endpoint: opGetUser, Error: "invalid_request",
+		Description: "bad GET /api/v1/token?clientKey=other-client&secret=other-secret " + url.QueryEscape(testSecret) + strings.Repeat(" and more", 60)})
+	_, err := e.client.Users().Lookup(ctx(t), "u1", "")
+	msg := lms.Message(err)
+	lmstest.ExpectNoSecretIn(t, "message", msg, testKey, testSecret)
+	lmstest.ExpectNoSecretIn(t, "message", msg, "other-client", "other-secret")
+	if n := utf8.RuneCountInString(msg); n > lms.MaxMessage || !strings.HasPrefix(msg, "bad GET /api/v1/token?clientKey=[redacted]&secret=[redacted] [redacted]") {
+		t.Errorf("message of %d characters %q: want at most %d, Enabley's words with the credentials redacted", n, msg, lms.MaxMessage)
 	}
 }

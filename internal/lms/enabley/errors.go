@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/lmsoperator/lms-operator/internal/lms"
@@ -101,7 +100,7 @@ func transportError(op string, err error, redact func(string) string) error {
 
 // malformed reports an answer that could not be read as Transient.
 func malformed(op string, err error) *lms.Error {
-	return &lms.Error{Kind: lms.KindTransient, Op: opName(op), Message: "malformed answer: " + err.Error(), Err: err}
+	return &lms.Error{Kind: lms.KindTransient, Op: opName(op), Message: lms.SafeMessage("malformed answer: " + err.Error()), Err: err}
 }
 
 // isMissing reports whether err is item_not_exists: the object (or the
@@ -121,16 +120,15 @@ func ignoreMissing(err error) error {
 	return err
 }
 
-// redactor returns a function that replaces every secret in a string.
-// Secrets shorter than 4 characters are not searched for (they would mangle
-// every message).
+// redactor returns a function that makes a message safe to carry
+// (lms.SafeMessage): bounded, and without the secrets, read when it is
+// called, or a credential in a URL query.
 func redactor(secrets ...func() string) func(string) string {
 	return func(s string) string {
+		vals := make([]string, 0, len(secrets))
 		for _, get := range secrets {
-			if v := get(); len(v) >= 4 {
-				s = strings.ReplaceAll(s, v, "[redacted]")
-			}
+			vals = append(vals, get())
 		}
-		return s
+		return lms.SafeMessage(s, vals...)
 	}
 }

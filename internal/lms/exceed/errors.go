@@ -2,7 +2,6 @@ package exceed
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -10,12 +9,6 @@ import (
 
 	"github.com/lmsoperator/lms-operator/internal/lms"
 )
-
-// redacted replaces secrets in error messages.
-const redacted = "[REDACTED]"
-
-// maxMessage bounds the vendor text carried in an error's message.
-const maxMessage = 1000
 
 // statusError classifies a non-2xx answer:
 //
@@ -31,7 +24,7 @@ func (w *wireClient) statusError(r request, resp *http.Response, body []byte) er
 		Kind:    kindOfStatus(resp.StatusCode),
 		Op:      opName(r.op),
 		Code:    strconv.Itoa(resp.StatusCode),
-		Message: w.redact(message(resp.StatusCode, reasons), r.secret),
+		Message: w.safe(message(resp.StatusCode, reasons), r.secret),
 	}
 	switch resp.StatusCode {
 	case http.StatusUnprocessableEntity:
@@ -74,7 +67,7 @@ func message(status int, reasons []string) string {
 	if status == http.StatusUnauthorized {
 		msg = "Exceed refused the api_key: " + msg
 	}
-	return truncate(msg, maxMessage)
+	return msg
 }
 
 // truncate cuts s to at most n bytes, on a rune boundary.
@@ -123,16 +116,8 @@ func isTakenReason(reason string) bool {
 	return false
 }
 
-// redact removes the api_key and secret (in plain and URL-escaped form)
-// from s.
-func (w *wireClient) redact(s, secret string) string {
-	for _, v := range []string{w.apiKey, secret} {
-		if v == "" {
-			continue
-		}
-		for _, form := range []string{v, url.QueryEscape(v), url.PathEscape(v)} {
-			s = strings.ReplaceAll(s, form, redacted)
-		}
-	}
-	return s
+// safe makes a message safe to carry (lms.SafeMessage): bounded, and
+// without the api_key, the request's secret or a credential in a URL query.
+func (w *wireClient) safe(s, secret string) string {
+	return lms.SafeMessage(s, w.apiKey, secret)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -241,7 +242,7 @@ func TestStatusErrorClassifies(t *testing.T) {
 			&lms.Error{Kind: lms.KindInvalidRequest, Op: op, Code: "400", Message: "bad"}},
 		"Redacted": {"the api_key and the request's secret are redacted from the reasons",
 			args{status: 422, body: `{"errors": ["key ` + testKey + ` and password pw-123456 refused"]}`, secret: "pw-123456"},
-			&lms.Error{Kind: lms.KindInvalidRequest, Op: op, Code: "422", Message: "key [REDACTED] and password [REDACTED] refused"}},
+			&lms.Error{Kind: lms.KindInvalidRequest, Op: op, Code: "422", Message: "key [redacted] and password [redacted] refused"}},
 	}
 	w := &wireClient{apiKey: testKey}
 	for name, tc := range cases {
@@ -262,5 +263,16 @@ func TestAnAnswerOverTheReadLimitIsAnError(t *testing.T) {
 	lmstest.ExpectKind(t, "List of an answer over the read limit", err, lms.KindTransient)
 	if msg := lms.Message(err); !strings.Contains(msg, "larger than") || !strings.Contains(msg, "64 bytes") {
 		t.Errorf("message %q does not say the answer is over the 64 bytes the client reads", msg)
+	}
+}
+
+func TestVendorMessagesAreBoundedAndRedacted(t *testing.T) {
+	e := newEnv(t, exceedsim.Seed{})
+	e.answer(422, nil, `{"errors": ["bad request /api/v2/users?api_key=another-key&page=1", "`+strings.Repeat("and more ", 60)+`"]}`)
+	_, err := e.users.Create(context.Background(), lmsUser("", "a"))
+	msg := lms.Message(err)
+	lmstest.ExpectNoSecretIn(t, "message", msg, testKey, "another-key")
+	if n := utf8.RuneCountInString(msg); n > lms.MaxMessage || !strings.HasPrefix(msg, "bad request /api/v2/users?api_key=[redacted]&page=1; and more") {
+		t.Errorf("message of %d characters %q: want at most %d, Exceed's reasons with the credential redacted", n, msg, lms.MaxMessage)
 	}
 }

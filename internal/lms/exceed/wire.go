@@ -161,7 +161,7 @@ func (w *wireClient) newRequest(ctx context.Context, r request) (*http.Request, 
 	}
 	req, err := http.NewRequestWithContext(lms.WithOperation(ctx, r.op), r.method, u.String(), body)
 	if err != nil {
-		return nil, lms.NewError(lms.KindInvalidRequest, opName(r.op), "", "cannot build the request: "+w.redact(err.Error(), r.secret))
+		return nil, lms.NewError(lms.KindInvalidRequest, opName(r.op), "", w.safe("cannot build the request: "+err.Error(), r.secret))
 	}
 	req.Header.Set("Accept", "application/json")
 	if body != nil {
@@ -186,7 +186,7 @@ func (w *wireClient) transportError(ctx context.Context, r request, err error) e
 	if errors.As(err, &uerr) {
 		err = uerr.Err
 	}
-	return &lms.Error{Kind: lms.KindTransient, Op: opName(r.op), Message: "request failed: " + w.redact(err.Error(), r.secret)}
+	return &lms.Error{Kind: lms.KindTransient, Op: opName(r.op), Message: w.safe("request failed: "+err.Error(), r.secret)}
 }
 
 // opName is an operation's name in errors.
@@ -194,5 +194,5 @@ func opName(op string) string { return "exceed " + op }
 
 // malformed classifies an undecodable 2xx answer: Transient.
 func (w *wireClient) malformed(op, secret string, err error) error {
-	return &lms.Error{Kind: lms.KindTransient, Op: opName(op), Message: "malformed response: " + w.redact(err.Error(), secret)}
+	return &lms.Error{Kind: lms.KindTransient, Op: opName(op), Message: w.safe("malformed response: "+err.Error(), secret)}
 }
