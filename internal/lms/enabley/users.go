@@ -1,6 +1,7 @@
 package enabley
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -35,7 +36,6 @@ type usersAPI interface {
 	putUser(ctx context.Context, d userData) (*userInfo, error)
 	setUserActive(ctx context.Context, id string, active bool) error
 	deleteUser(ctx context.Context, id string) error
-	renameUser(ctx context.Context, from, to string) error
 }
 
 // userClient adapts Enabley users to lms.UserClient. The identifier is
@@ -191,17 +191,15 @@ func (c *userClient) Create(ctx context.Context, u lms.User) (*lms.User, error) 
 	return c.put(ctx, d, u, "create")
 }
 
-// Update writes u to the user. The username is left alone; possibleRoles is
-// sent only when the role changed (so roles the operator does not manage,
-// such as SITE_ADMIN, survive); custom attributes only when there are or
-// were some. A changed ExternalID renames the user first
-// (PUT /api/v2/users/identityManagement).
+// Update writes u to the user as it is: the identifier it has
+// (current.ID, else u's), which the operator never changes, so that
+// status.externalID is always the identifier groups and channels use, even
+// for a user adopted by email under another identifier. The username is
+// left alone; possibleRoles is sent only when the role changed (so roles
+// the operator does not manage, such as SITE_ADMIN, survive); custom
+// attributes only when there are or were some.
 func (c *userClient) Update(ctx context.Context, current, u lms.User) (*lms.User, error) {
-	id, err := c.renameIfNeeded(ctx, current, u)
-	if err != nil {
-		return nil, err
-	}
-	d := c.userData(id, u)
+	d := c.userData(cmp.Or(current.ID, userID(u)), u)
 	if normRole(u.Role) != normRole(current.Role) {
 		role, err := enableyRole(u.Role)
 		if err != nil {
@@ -217,23 +215,6 @@ func (c *userClient) Update(ctx context.Context, current, u lms.User) (*lms.User
 		d.CustomAttributes = &cf
 	}
 	return c.put(ctx, d, u, "update")
-}
-
-// renameIfNeeded moves the user to u.ExternalID when it differs from the
-// identifier it has, and returns the identifier to write.
-func (c *userClient) renameIfNeeded(ctx context.Context, current, u lms.User) (string, error) {
-	from := u.ID
-	if from == "" {
-		from = current.ID
-	}
-	to := u.ExternalID
-	if from == "" || to == "" || from == to {
-		return userID(u), nil
-	}
-	if err := c.api.renameUser(ctx, from, to); err != nil {
-		return "", fmt.Errorf("rename Enabley user %q to %q: %w", from, to, err)
-	}
-	return to, nil
 }
 
 // userData is the body common to create and update.

@@ -218,12 +218,12 @@ func TestUsersUpdate(t *testing.T) {
 			wantID:    "u5",
 			wantCalls: []string{opToken, opPutUser},
 		},
-		"external ID renamed": {
+		"another external ID never renames": {
 			current:   seededUser(2),
 			next:      withExternalID(seededUser(2), "emp-0002"),
 			wantRoles: []string{"LEARNER"},
-			wantID:    "emp-0002",
-			wantCalls: []string{opToken, opRenameUser, opPutUser},
+			wantID:    "u2",
+			wantCalls: []string{opToken, opPutUser},
 		},
 	}
 	for name, tc := range cases {
@@ -343,5 +343,40 @@ func TestAWrongRouteIsNotDone(t *testing.T) {
 				t.Errorf("%s answered not_found (a wrong route) = %v, want that error, not done", name, err)
 			}
 		})
+	}
+}
+
+func TestAnAdoptedUserKeepsItsIdentifier(t *testing.T) {
+	seed := testSeed()
+	seed.Users = append(seed.Users, enableysim.User{Identifier: "legacy-7", Email: "kim@example.com", Username: "kim",
+		FirstName: "Kim", LastName: "Old", IsActive: true, PossibleRoles: []string{"LEARNER"}})
+	e := newEnv(t, seed)
+	users := e.client.Users()
+	// The Learner's default externalID is its email; the user found by that email has another identifier.
+	found, err := users.Lookup(ctx(t), "kim@example.com", "kim@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	desired := lms.User{ExternalID: "kim@example.com", Email: "kim@example.com", FirstName: "Kim", LastName: "New",
+		Role: lms.RoleLearner, Active: true}
+	e.rec.sequence()
+	got, err := users.Update(ctx(t), *found, desired)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]string{"legacy-7", "legacy-7"}, []string{got.ID, got.ExternalID}); d != "" {
+		t.Errorf("the updated user's ID and ExternalID must stay the identifier it has (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff([]string{opPutUser}, e.rec.sequence()); d != "" {
+		t.Errorf("calls: an update never renames (identityManagement) (-want +got):\n%s", d)
+	}
+	if su, ok := e.sim.User("legacy-7"); !ok || su.LastName != "New" {
+		t.Errorf("user legacy-7 = %+v, %v; want it updated in place", su, ok)
+	}
+	if _, ok := e.sim.User("kim@example.com"); ok {
+		t.Error("a user kim@example.com exists: the update renamed or created one")
+	}
+	if err := e.client.Groups().AddMember(ctx(t), "acme", *got); err != nil {
+		t.Errorf("AddMember with the updated user's identifier: %v", err)
 	}
 }

@@ -186,7 +186,6 @@ const (
 	opPutUser              = "PUT /api/v2/users"
 	opSetUserStatus        = "PUT /api/v2/users/{id}"
 	opDeleteUser           = "DELETE /api/v2/users/{id}"
-	opRenameUser           = "PUT /api/v2/users/identityManagement"
 	opUserGroups           = "GET /api/v1/users/{id}/groups"
 	opHierarchy            = "GET /api/v1/groups/hierarchy"
 	opListGroups           = "GET /api/v1/groups/list"
@@ -285,12 +284,6 @@ func (w *wireClient) setUserActive(ctx context.Context, id string, active bool) 
 // deleteUser sends DELETE /api/v2/users/{id}.
 func (w *wireClient) deleteUser(ctx context.Context, id string) error {
 	return w.exec(ctx, call{op: opDeleteUser, method: http.MethodDelete, path: "/api/v2/users/" + seg(id)})
-}
-
-// renameUser moves the user from to the identifier to (PUT /api/v2/users/identityManagement).
-func (w *wireClient) renameUser(ctx context.Context, from, to string) error {
-	return w.exec(ctx, call{op: opRenameUser, method: http.MethodPut, path: "/api/v2/users/identityManagement",
-		body: userIdentity{CurrentUserIdentifier: from, NewUserIdentifier: to}})
 }
 
 // userGroups reads the groups of the user (GET /api/v1/users/{id}/groups).
