@@ -103,6 +103,17 @@ func malformed(op string, err error) *lms.Error {
 	return &lms.Error{Kind: lms.KindTransient, Op: opName(op), Message: lms.SafeMessage("malformed answer: " + err.Error()), Err: err}
 }
 
+// taken names, in its Message, the field of an item_exists answer to
+// PUT /api/v2/users: the username or email another user holds
+// (lms.TakenMessage), so that the controller can report the clash.
+func taken(err error) error {
+	var e *lms.Error
+	if errors.As(err, &e) && e.Kind == lms.KindAlreadyExists {
+		e.Message = lms.TakenMessage(lms.TakenFields(e.Message, "username or email", "username", "email"), e.Message)
+	}
+	return err
+}
+
 // isMissing reports whether err is item_not_exists: the object (or the
 // membership, the assignment) is not there. A not_found (an unknown route,
 // an expired paginationKey) is not.

@@ -227,7 +227,7 @@ func (c *userClient) userData(id string, u lms.User) userData {
 func (c *userClient) put(ctx context.Context, d userData, u lms.User, verb string) (*lms.User, error) {
 	in, err := c.api.putUser(ctx, d)
 	if err != nil {
-		return nil, fmt.Errorf("%s Enabley user %q: %w", verb, d.Identifier, err)
+		return nil, fmt.Errorf("%s Enabley user %q: %w", verb, d.Identifier, taken(err))
 	}
 	if in != nil {
 		out := toUser(*in)

@@ -380,3 +380,35 @@ func TestAnAdoptedUserKeepsItsIdentifier(t *testing.T) {
 		t.Errorf("AddMember with the updated user's identifier: %v", err)
 	}
 }
+
+func TestACreateRefusedForATakenFieldNamesIt(t *testing.T) {
+	cases := map[string]struct {
+		reason   string
+		seed     func(*enableysim.Seed)
+		user     lms.User
+		wantKind lms.ErrorKind
+		wantMsg  string
+	}{
+		"UsernameTaken": {"the email sent as username is another user's username",
+			func(*enableysim.Seed) {}, lms.User{ExternalID: "x", Email: "u1@example.com"},
+			lms.KindAlreadyExists, `username already taken by another user: Username "u1@example.com" is already used by another user`},
+		"EmailTaken": {"the email is another user's email (its username differs)",
+			func(s *enableysim.Seed) { s.Users[1].Username = "u2" }, lms.User{ExternalID: "x", Email: "u2@example.com"},
+			lms.KindAlreadyExists, `email already taken by another user: Email "u2@example.com" is already used by another user`},
+		"SharedEmailsAllowed": {"an account that allows shared emails creates the user",
+			func(s *enableysim.Seed) { s.Users[1].Username, s.AllowSharedEmails = "u2", true }, lms.User{ExternalID: "x", Email: "u2@example.com"},
+			"", ""},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			seed := testSeed()
+			tc.seed(&seed)
+			e := newEnv(t, seed)
+			_, err := e.client.Users().Create(ctx(t), tc.user)
+			lmstest.ExpectKind(t, "Create", err, tc.wantKind)
+			if err != nil && lms.Message(err) != tc.wantMsg {
+				t.Errorf("%s\nmessage %q, want %q", tc.reason, lms.Message(err), tc.wantMsg)
+			}
+		})
+	}
+}

@@ -17,21 +17,21 @@ import (
 //	408 and 5xx (and anything else) Transient, other 4xx InvalidRequest.
 //
 // The message carries the vendor's reasons when the body has any, else the
-// status text; never the raw body.
+// status text; never the raw body. A 422 for taken values names the fields
+// first (lms.TakenMessage).
 func (w *wireClient) statusError(r request, resp *http.Response, body []byte) error {
 	reasons := decodeReasons(body)
-	e := &lms.Error{
-		Kind:    kindOfStatus(resp.StatusCode),
-		Op:      opName(r.op),
-		Code:    strconv.Itoa(resp.StatusCode),
-		Message: w.safe(message(resp.StatusCode, reasons), r.secret),
-	}
+	msg := message(resp.StatusCode, reasons)
+	e := &lms.Error{Kind: kindOfStatus(resp.StatusCode), Op: opName(r.op), Code: strconv.Itoa(resp.StatusCode)}
 	switch resp.StatusCode {
 	case http.StatusUnprocessableEntity:
-		e.Kind = classify422(reasons)
+		if e.Kind = classify422(reasons); e.Kind == lms.KindAlreadyExists {
+			msg = lms.TakenMessage(lms.TakenFields(msg, "login, email or code", "login", "email", "code"), msg)
+		}
 	case http.StatusTooManyRequests:
 		e.RetryAfter, _ = lms.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	}
+	e.Message = w.safe(msg, r.secret)
 	return e
 }
 

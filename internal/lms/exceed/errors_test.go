@@ -224,7 +224,7 @@ func TestStatusErrorClassifies(t *testing.T) {
 			&lms.Error{Kind: lms.KindInvalidCredentials, Op: op, Code: "401", Message: "Exceed refused the api_key: Invalid API key"}},
 		"Taken": {"a 422 whose every reason says a value is taken is AlreadyExists",
 			args{status: 422, body: `{"errors": ["Login has already been taken"]}`},
-			&lms.Error{Kind: lms.KindAlreadyExists, Op: op, Code: "422", Message: "Login has already been taken"}},
+			&lms.Error{Kind: lms.KindAlreadyExists, Op: op, Code: "422", Message: "login already taken by another user: Login has already been taken"}},
 		"Invalid": {"any other 422 is InvalidRequest with the reasons joined",
 			args{status: 422, body: `{"errors": ["Email is invalid", "Zip is too long"]}`},
 			&lms.Error{Kind: lms.KindInvalidRequest, Op: op, Code: "422", Message: "Email is invalid; Zip is too long"}},

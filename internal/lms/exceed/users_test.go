@@ -253,7 +253,7 @@ func TestCreateOfATakenUserIsAlreadyExists(t *testing.T) {
 	e := newEnv(t, exceedsim.Seed{Users: seedUsers(1)})
 	_, err := e.users.Create(context.Background(), lms.User{ExternalID: "u1", Email: "u1@example.com", FirstName: "F", LastName: "L"})
 	lmstest.ExpectKind(t, "", err, lms.KindAlreadyExists)
-	want := "Login has already been taken; Email has already been taken; Code has already been taken"
+	want := "login, email and code already taken by another user: Login has already been taken; Email has already been taken; Code has already been taken"
 	if got := lms.Message(err); got != want {
 		t.Errorf("message = %q, want %q", got, want)
 	}
@@ -264,11 +264,12 @@ func TestCreateCarriesThe422Reasons(t *testing.T) {
 		body, want string
 		kind       lms.ErrorKind
 	}{
-		"errors list":      {`{"errors": ["Email is invalid", "Zip is too long"]}`, "Email is invalid; Zip is too long", lms.KindInvalidRequest},
-		"bare list":        {`["Manager must exist"]`, "Manager must exist", lms.KindInvalidRequest},
-		"pairs":            {`[["email", "is invalid"], ["login", "has already been taken"]]`, "Email is invalid; Login has already been taken", lms.KindInvalidRequest},
-		"attribute object": {`{"login": ["has already been taken"], "code": ["has already been taken"]}`, "Code has already been taken; Login has already been taken", lms.KindAlreadyExists},
-		"no reasons":       {`<html>oops</html>`, "Unprocessable Entity", lms.KindInvalidRequest},
+		"errors list": {`{"errors": ["Email is invalid", "Zip is too long"]}`, "Email is invalid; Zip is too long", lms.KindInvalidRequest},
+		"bare list":   {`["Manager must exist"]`, "Manager must exist", lms.KindInvalidRequest},
+		"pairs":       {`[["email", "is invalid"], ["login", "has already been taken"]]`, "Email is invalid; Login has already been taken", lms.KindInvalidRequest},
+		"attribute object": {`{"login": ["has already been taken"], "code": ["has already been taken"]}`,
+			"login and code already taken by another user: Code has already been taken; Login has already been taken", lms.KindAlreadyExists},
+		"no reasons": {`<html>oops</html>`, "Unprocessable Entity", lms.KindInvalidRequest},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
