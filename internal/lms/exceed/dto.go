@@ -49,7 +49,7 @@ func decodeUsers(body []byte) ([]userDTO, error) {
 	}
 	out := make([]userDTO, 0, len(raw))
 	for i, item := range raw {
-		u, err := decodeUser(item)
+		u, err := decodeUser(item, false)
 		if err != nil {
 			return nil, fmt.Errorf("decode user list: item %d: %w", i, err)
 		}
@@ -58,10 +58,14 @@ func decodeUsers(body []byte) ([]userDTO, error) {
 	return out, nil
 }
 
-// decodeUser decodes one user object, bare or wrapped as {"user": {...}}.
-// Unknown attributes (password among them) are ignored.
-func decodeUser(body []byte) (userDTO, error) {
+// decodeUser decodes one user object: JSON, bare or wrapped as
+// {"user": {...}}, or, when asXML, the document's <user> XML. Unknown
+// attributes (password among them) are ignored.
+func decodeUser(body []byte, asXML bool) (userDTO, error) {
 	obj, err := userObject(body)
+	if asXML {
+		obj, err = xmlUserObject(body)
+	}
 	if err != nil {
 		return userDTO{}, err
 	}
@@ -177,12 +181,16 @@ func scalar(msg json.RawMessage) (string, error) {
 }
 
 // decodeReasons reads the reasons of an error answer. The document says only
-// "a list of error reasons in JSON", so it accepts the shapes Rails
-// applications write: {"errors": [...]}, a bare list of strings, a list of
-// [attribute, message] pairs, an {attribute: [messages]} object, and
-// {"error": "..."} or {"message": "..."}. It returns nil for anything else,
+// "a list of error reasons in JSON or XML format", so it accepts the shapes
+// Rails applications write: {"errors": [...]}, a bare list of strings, a
+// list of [attribute, message] pairs, an {attribute: [messages]} object,
+// {"error": "..."} or {"message": "..."}, and, when asXML,
+// <errors><error>...</error></errors>. It returns nil for anything else,
 // and at most maxReasons reasons of at most maxReasonLen bytes.
-func decodeReasons(body []byte) []string {
+func decodeReasons(body []byte, asXML bool) []string {
+	if asXML {
+		return xmlReasons(body)
+	}
 	var v any
 	if err := json.Unmarshal(body, &v); err != nil {
 		return nil

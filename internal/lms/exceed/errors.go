@@ -16,11 +16,12 @@ import (
 //	422 InvalidRequest or AlreadyExists (see classify422), 429 RateLimited,
 //	408 and 5xx (and anything else) Transient, other 4xx InvalidRequest.
 //
-// The message carries the vendor's reasons when the body has any, else the
+// The message carries the vendor's reasons (JSON, or XML when asXML) when
+// the body has any, else the
 // status text; never the raw body. A 422 for taken values names the fields
 // first (lms.TakenMessage).
-func (w *wireClient) statusError(r request, resp *http.Response, body []byte) error {
-	reasons := decodeReasons(body)
+func (w *wireClient) statusError(r request, resp *http.Response, body []byte, asXML bool) error {
+	reasons := decodeReasons(body, asXML)
 	msg := message(resp.StatusCode, reasons)
 	e := &lms.Error{Kind: kindOfStatus(resp.StatusCode), Op: opName(r.op), Code: strconv.Itoa(resp.StatusCode)}
 	switch resp.StatusCode {

@@ -453,3 +453,35 @@ func TestToUser(t *testing.T) {
 		})
 	}
 }
+
+func TestXMLAnswersAreRead(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		xml    bool
+	}{
+		"JSON": {"the simulator answers JSON (the document's list example)", false},
+		"XML":  {"the simulator answers XML (the document's create and read examples, and 422 reasons)", true},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, exceedsim.Seed{XMLAnswers: tc.xml, Users: seedUsers(1)})
+			in := lms.User{ExternalID: "emp-9", Email: "Nine@Example.com", FirstName: "Nine", LastName: "Lee", Active: true,
+				CustomFields: map[string]string{"custom_b": "Ops"}}
+			got, err := e.users.Create(context.Background(), in)
+			if err != nil {
+				t.Fatalf("%s\nCreate: %v", tc.reason, err)
+			}
+			want := &lms.User{ID: "2", ExternalID: "emp-9", Email: "nine@example.com", FirstName: "Nine", LastName: "Lee",
+				Role: lms.RoleLearner, Active: true, CustomFields: map[string]string{"custom_b": "Ops"}}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s\ncreated user: -want +got:\n%s", tc.reason, diff)
+			}
+			_, err = e.users.Create(context.Background(), lms.User{ExternalID: "u1", Email: "u1@example.com", FirstName: "F", LastName: "L"})
+			lmstest.ExpectKind(t, "Create of a taken user", err, lms.KindAlreadyExists)
+			wantMsg := "login, email and code already taken by another user: Login has already been taken; Email has already been taken; Code has already been taken"
+			if msg := lms.Message(err); msg != wantMsg {
+				t.Errorf("%s\n422 message %q, want %q", tc.reason, msg, wantMsg)
+			}
+		})
+	}
+}

@@ -69,11 +69,11 @@ func (w *wireClient) listUsers(ctx context.Context, page int, fields string, fil
 	for k, v := range filters {
 		q[k] = v
 	}
-	body, err := w.do(ctx, request{op: opListUsers, method: http.MethodGet, path: []string{"users"}, query: q})
+	rep, err := w.do(ctx, request{op: opListUsers, method: http.MethodGet, path: []string{"users"}, query: q})
 	if err != nil {
 		return nil, err
 	}
-	users, err := decodeUsers(body)
+	users, err := decodeUsers(rep.body)
 	if err != nil {
 		return nil, w.malformed(opListUsers, "", err)
 	}
@@ -83,12 +83,12 @@ func (w *wireClient) listUsers(ctx context.Context, page int, fields string, fil
 // createUser creates a user from the user[...] attributes and decodes the
 // user answered. password is the attributes' password, kept out of errors.
 func (w *wireClient) createUser(ctx context.Context, attrs map[string]any, password string) (userDTO, error) {
-	body, err := w.do(ctx, request{op: opCreateUser, method: http.MethodPost, path: []string{"users"},
+	rep, err := w.do(ctx, request{op: opCreateUser, method: http.MethodPost, path: []string{"users"},
 		body: userBody{User: attrs}, secret: password})
 	if err != nil {
 		return userDTO{}, err
 	}
-	u, err := decodeUser(body)
+	u, err := decodeUser(rep.body, rep.xml)
 	if err != nil {
 		return userDTO{}, w.malformed(opCreateUser, password, err)
 	}
@@ -120,26 +120,33 @@ func (w *wireClient) deleteUser(ctx context.Context, id string) error {
 	return err
 }
 
-// do sends r and returns the body of a 2xx answer, or a classified error
-// that never carries the api_key.
-func (w *wireClient) do(ctx context.Context, r request) ([]byte, error) {
+// A reply is the body of a 2xx answer, and whether it is XML.
+type reply struct {
+	body []byte
+	xml  bool
+}
+
+// do sends r and returns the 2xx answer, or a classified error that never
+// carries the api_key.
+func (w *wireClient) do(ctx context.Context, r request) (reply, error) {
 	req, err := w.newRequest(ctx, r)
 	if err != nil {
-		return nil, err
+		return reply{}, err
 	}
 	resp, err := w.http.Do(req)
 	if err != nil {
-		return nil, w.transportError(ctx, r, err)
+		return reply{}, w.transportError(ctx, r, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	body, err := lms.ReadAnswer(resp.Body, w.maxResponse, opName(r.op))
 	if err != nil {
-		return nil, err
+		return reply{}, err
 	}
+	asXML := isXML(resp.Header.Get("Content-Type"), body)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, w.statusError(r, resp, body)
+		return reply{}, w.statusError(r, resp, body, asXML)
 	}
-	return body, nil
+	return reply{body: body, xml: asXML}, nil
 }
 
 // newRequest builds the HTTP request of r, its context naming the operation.
