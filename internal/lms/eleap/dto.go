@@ -30,9 +30,11 @@ type status struct {
 }
 
 // userDTO is a user as users/, users/get and */assigned_users answer it.
+// AccessLevel, Active and CustomFields are nil when the answer has none
+// (the document's examples carry no active and no custom_fields).
 type userDTO struct {
 	ID           flexString   `json:"id"`
-	AccessLevel  flexInt      `json:"access_level"`
+	AccessLevel  *flexInt     `json:"access_level"`
 	FirstName    flexString   `json:"first_name"`
 	MiddleName   flexString   `json:"middle_name"`
 	LastName     flexString   `json:"last_name"`

@@ -21,16 +21,18 @@ func TestDecodeDocumentExamples(t *testing.T) {
 			err := decode(docUserList, &a)
 			return toUsers(a.Users), err
 		}, []lms.User{
-			{Email: "jojn.doe@example.com", FirstName: "John", LastName: "Doe", Description: "Lorem ipsum dolor sit amet", Role: lms.RoleLearner, Active: true},
-			{Email: "lorem@example.com", FirstName: "Lorem", MiddleName: "Ipsum", LastName: "Dolor", Description: "test", Role: lms.RoleInstructor, Active: true},
+			{Email: "jojn.doe@example.com", FirstName: "John", LastName: "Doe", Description: "Lorem ipsum dolor sit amet", Role: lms.RoleLearner,
+				Unobserved: lms.FieldActive | lms.FieldCustomFields},
+			{Email: "lorem@example.com", FirstName: "Lorem", MiddleName: "Ipsum", LastName: "Dolor", Description: "test", Role: lms.RoleInstructor,
+				Unobserved: lms.FieldActive | lms.FieldCustomFields},
 		}},
 		"users keyed by id, custom fields as a list": {func() (any, error) {
 			var a usersAnswer
 			err := decode(keyedUsers, &a)
 			return toUsers(a.Users), err
 		}, []lms.User{
-			{ID: "1", Email: "a@x.io", Role: lms.RoleLearner, Active: true, CustomFields: map[string]string{"Department": "Sales"}},
-			{ID: "2", Email: "b@x.io", Role: lms.RoleLearner},
+			{ID: "1", Email: "a@x.io", CustomFields: map[string]string{"Department": "Sales"}, Unobserved: lms.FieldActive | lms.FieldRole},
+			{ID: "2", Email: "b@x.io", Unobserved: lms.FieldCustomFields | lms.FieldRole},
 		}},
 		"single user as a one-element list": {func() (any, error) {
 			var a userAnswer
@@ -73,29 +75,34 @@ func TestDecodeDocumentExamples(t *testing.T) {
 
 func TestToUser(t *testing.T) {
 	active, inactive := flexBool(true), flexBool(false)
+	level := func(n int) *flexInt { l := flexInt(n); return &l }
+	none := customFields{}
 	cases := map[string]struct {
 		reason string
 		dto    userDTO
 		want   lms.User
 	}{
-		"DocumentShape": {"the document's fields, without id or active, read as an active user",
-			userDTO{AccessLevel: 1, FirstName: "Lorem", MiddleName: "Ipsum", LastName: "Dolor", Email: "Lorem@Example.com ", Description: "test"},
+		"DocumentShape": {"the document's fields, without id, active or custom_fields: those are unobserved, not invented",
+			userDTO{AccessLevel: level(1), FirstName: "Lorem", MiddleName: "Ipsum", LastName: "Dolor", Email: "Lorem@Example.com ", Description: "test"},
 			lms.User{Email: "lorem@example.com", FirstName: "Lorem", MiddleName: "Ipsum", LastName: "Dolor", Description: "test",
-				Role: lms.RoleInstructor, Active: true}},
+				Role: lms.RoleInstructor, Unobserved: lms.FieldActive | lms.FieldCustomFields}},
+		"NoAccessLevel": {"an answer without access_level does not say the role",
+			userDTO{ID: "6", Active: &active, CustomFields: none},
+			lms.User{ID: "6", Active: true, Unobserved: lms.FieldRole}},
 		"Inactive": {"active 0 is an inactive user",
-			userDTO{ID: " 7 ", Email: "a@x.io", Active: &inactive},
+			userDTO{ID: " 7 ", Email: "a@x.io", AccessLevel: level(0), Active: &inactive, CustomFields: none},
 			lms.User{ID: "7", Email: "a@x.io", Role: lms.RoleLearner}},
 		"Active": {"active 1 is an active user",
-			userDTO{ID: "8", Email: "b@x.io", Active: &active, AccessLevel: 3},
+			userDTO{ID: "8", Email: "b@x.io", Active: &active, AccessLevel: level(3), CustomFields: none},
 			lms.User{ID: "8", Email: "b@x.io", Role: lms.RoleManager, Active: true}},
-		"EmptyCustomFields": {"custom fields with empty values are dropped; none left is nil",
-			userDTO{ID: "9", AccessLevel: 2, CustomFields: customFields{"Department": ""}},
+		"EmptyCustomFields": {"custom fields with empty values are dropped; none left is nil, and observed",
+			userDTO{ID: "9", AccessLevel: level(2), Active: &active, CustomFields: customFields{"Department": ""}},
 			lms.User{ID: "9", Role: lms.RoleSupervisor, Active: true}},
 		"CustomFields": {"custom fields with values are kept",
-			userDTO{ID: "10", CustomFields: customFields{"Department": "Sales", "Location": ""}},
+			userDTO{ID: "10", AccessLevel: level(0), Active: &active, CustomFields: customFields{"Department": "Sales", "Location": ""}},
 			lms.User{ID: "10", Role: lms.RoleLearner, Active: true, CustomFields: map[string]string{"Department": "Sales"}}},
 		"UnknownLevel": {"an undocumented access level reads as a role no Learner has, so that it shows as drift",
-			userDTO{ID: "11", AccessLevel: 7},
+			userDTO{ID: "11", AccessLevel: level(7), Active: &active, CustomFields: none},
 			lms.User{ID: "11", Role: "eLeaP access level 7", Active: true}},
 	}
 	for name, tc := range cases {

@@ -249,8 +249,10 @@ func toUsers(dtos []userDTO) []lms.User {
 	return out
 }
 
-// toUser converts a user; a user without "active" is taken as active (the
-// document's examples have none), empty custom field values are dropped.
+// toUser converts a user. A field the answer does not carry (active and
+// custom_fields, which the document's examples lack; access_level) is left
+// zero and named in Unobserved, never invented; empty custom field values
+// are dropped.
 func toUser(d userDTO) lms.User {
 	u := lms.User{
 		ID:          strings.TrimSpace(string(d.ID)),
@@ -259,8 +261,19 @@ func toUser(d userDTO) lms.User {
 		MiddleName:  string(d.MiddleName),
 		LastName:    string(d.LastName),
 		Description: string(d.Description),
-		Role:        roleOf(int(d.AccessLevel)),
-		Active:      d.Active == nil || bool(*d.Active),
+	}
+	if d.AccessLevel == nil {
+		u.Unobserved |= lms.FieldRole
+	} else {
+		u.Role = roleOf(int(*d.AccessLevel))
+	}
+	if d.Active == nil {
+		u.Unobserved |= lms.FieldActive
+	} else {
+		u.Active = bool(*d.Active)
+	}
+	if d.CustomFields == nil {
+		u.Unobserved |= lms.FieldCustomFields
 	}
 	u.CustomFields = nonEmpty(d.CustomFields)
 	return u

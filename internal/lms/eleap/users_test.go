@@ -273,3 +273,24 @@ func TestAWrongURLIsNeitherNoneNorDone(t *testing.T) {
 		}
 	}
 }
+
+func TestUsersAsTheDocumentShowsThemReportWhatTheyLack(t *testing.T) {
+	seed := testSeed()
+	seed.OmitUserActive, seed.OmitUserCustomFields = true, true
+	e := newEnv(t, seed)
+	got, err := e.client.Users().List(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unobserved := func(u lms.User) lms.User {
+		u.Active, u.CustomFields, u.Unobserved = false, nil, lms.FieldActive|lms.FieldCustomFields
+		return u
+	}
+	if diff := cmp.Diff([]lms.User{unobserved(jane), unobserved(john)}, got); diff != "" {
+		t.Errorf("users without active and custom_fields must say so, not read as active without fields (-want +got):\n%s", diff)
+	}
+	found, err := e.client.Users().Lookup(e.ctx, "", "jane@example.com")
+	if err != nil || !found.Unobserved.Has(lms.FieldActive|lms.FieldCustomFields) {
+		t.Errorf("Lookup = %+v, %v; want active and custom fields unobserved", found, err)
+	}
+}

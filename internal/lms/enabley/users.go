@@ -261,19 +261,27 @@ func userID(u lms.User) string {
 	return u.ExternalID
 }
 
-// toUser converts a UserInfo. A missing isActive means active (the
-// document's default).
+// toUser converts a UserInfo. A missing isActive or customAttributes is
+// left zero and named in Unobserved, never invented.
 func toUser(in userInfo) lms.User {
-	return lms.User{
+	u := lms.User{
 		ID:           in.Identifier,
 		ExternalID:   in.Identifier,
 		Email:        lms.NormalizeEmail(in.Email),
 		FirstName:    in.FirstName,
 		LastName:     in.LastName,
 		Role:         roleOf(in.PossibleRoles),
-		Active:       in.IsActive == nil || *in.IsActive,
 		CustomFields: customFields(in.CustomAttributes),
 	}
+	if in.IsActive == nil {
+		u.Unobserved |= lms.FieldActive
+	} else {
+		u.Active = *in.IsActive
+	}
+	if in.CustomAttributes == nil {
+		u.Unobserved |= lms.FieldCustomFields
+	}
+	return u
 }
 
 // roleOf picks the operator role from possibleRoles; "" when none maps.

@@ -14,13 +14,16 @@ import (
 	"github.com/lmsoperator/lms-operator/internal/lmssim/enableysim"
 )
 
-// seededUser is user i of testSeed as the client reads it.
+// seededUser is user i of testSeed as the client reads it: the simulator
+// leaves customAttributes out of the answer of a user without any.
 func seededUser(i int) lms.User {
 	id := fmt.Sprintf("u%d", i)
 	u := lms.User{ID: id, ExternalID: id, Email: id + "@example.com", FirstName: "First" + id, LastName: "Last" + id,
 		Role: lms.RoleLearner, Active: true}
 	if i == 5 {
 		u.CustomFields = map[string]string{"site": "Lyon", "level": "3"}
+	} else {
+		u.Unobserved = lms.FieldCustomFields // the answer has no customAttributes
 	}
 	return u
 }
@@ -117,11 +120,13 @@ func TestUsersLookup(t *testing.T) {
 		want              *lms.User
 		wantKind          lms.ErrorKind
 	}{
-		"by identifier":           {"u4", "", &lms.User{ID: "u4", ExternalID: "u4", Email: "u4@example.com", FirstName: "Firstu4", LastName: "Lastu4", Role: lms.RoleLearner, Active: true}, ""},
-		"by email when id absent": {"kim@example.com", "kim@example.com", &lms.User{ID: "legacy-7", ExternalID: "legacy-7", Email: "kim@example.com", Role: lms.RoleLearner, Active: true}, ""},
-		"missing":                 {"nobody", "nobody@example.com", nil, lms.KindNotFound},
-		"missing, no email":       {"nobody", "", nil, lms.KindNotFound},
-		"ambiguous email":         {"", "twin@example.com", nil, lms.KindInvalidRequest},
+		"by identifier": {"u4", "", &lms.User{ID: "u4", ExternalID: "u4", Email: "u4@example.com", FirstName: "Firstu4", LastName: "Lastu4",
+			Role: lms.RoleLearner, Active: true, Unobserved: lms.FieldCustomFields}, ""},
+		"by email when id absent": {"kim@example.com", "kim@example.com", &lms.User{ID: "legacy-7", ExternalID: "legacy-7", Email: "kim@example.com",
+			Role: lms.RoleLearner, Active: true, Unobserved: lms.FieldCustomFields}, ""},
+		"missing":           {"nobody", "nobody@example.com", nil, lms.KindNotFound},
+		"missing, no email": {"nobody", "", nil, lms.KindNotFound},
+		"ambiguous email":   {"", "twin@example.com", nil, lms.KindInvalidRequest},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -286,27 +291,28 @@ func TestUsersSetActiveAndDelete(t *testing.T) {
 }
 
 func TestToUser(t *testing.T) {
-	no := false
+	yes, no := true, false
 	cases := map[string]struct {
 		reason string
 		info   userInfo
 		want   lms.User
 	}{
-		"Defaults": {"a user without isActive is active (the document's default); the email is normalized",
+		"Unobserved": {"a user without isActive or customAttributes says so (nothing invented); the email is normalized",
 			userInfo{Identifier: "ann", Email: " Ann@Example.com", FirstName: "Ann", PossibleRoles: []string{"LEARNER"}},
-			lms.User{ID: "ann", ExternalID: "ann", Email: "ann@example.com", FirstName: "Ann", Role: lms.RoleLearner, Active: true}},
+			lms.User{ID: "ann", ExternalID: "ann", Email: "ann@example.com", FirstName: "Ann", Role: lms.RoleLearner,
+				Unobserved: lms.FieldActive | lms.FieldCustomFields}},
 		"Inactive": {"isActive false is an inactive user",
-			userInfo{Identifier: "bo", IsActive: &no},
+			userInfo{Identifier: "bo", IsActive: &no, CustomAttributes: map[string]any{}},
 			lms.User{ID: "bo", ExternalID: "bo"}},
 		"HighestRole": {"the highest role the operator knows wins; unknown roles are ignored",
-			userInfo{Identifier: "cy", PossibleRoles: []string{"SITE_ADMIN", "learner", "INSTRUCTOR"}},
+			userInfo{Identifier: "cy", IsActive: &yes, CustomAttributes: map[string]any{}, PossibleRoles: []string{"SITE_ADMIN", "learner", "INSTRUCTOR"}},
 			lms.User{ID: "cy", ExternalID: "cy", Role: lms.RoleInstructor, Active: true}},
 		"Attributes": {"custom attributes read as strings: strings as they are, others as JSON, nulls left out",
-			userInfo{Identifier: "di", CustomAttributes: map[string]any{"site": "Lyon", "level": 3.0, "tags": []any{"a"}, "gone": nil}},
+			userInfo{Identifier: "di", IsActive: &yes, CustomAttributes: map[string]any{"site": "Lyon", "level": 3.0, "tags": []any{"a"}, "gone": nil}},
 			lms.User{ID: "di", ExternalID: "di", Active: true,
 				CustomFields: map[string]string{"site": "Lyon", "level": "3", "tags": `["a"]`}}},
-		"OnlyNullAttributes": {"attributes that are all null are none",
-			userInfo{Identifier: "ed", CustomAttributes: map[string]any{"gone": nil}},
+		"OnlyNullAttributes": {"attributes that are all null are none, observed",
+			userInfo{Identifier: "ed", IsActive: &yes, CustomAttributes: map[string]any{"gone": nil}},
 			lms.User{ID: "ed", ExternalID: "ed", Active: true}},
 	}
 	for name, tc := range cases {

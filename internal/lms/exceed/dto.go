@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/lmsoperator/lms-operator/internal/lms"
 )
 
 // userBody is the JSON body of create and update: {"user": {...}}.
@@ -24,10 +26,14 @@ type userDTO struct {
 	FirstName string
 	LastName  string
 	Login     string
-	// IsActive is true when the answer says so or says nothing.
+	// IsActive is true when the answer says so.
 	IsActive bool
 	// Custom holds the non-empty custom_a to custom_u values.
 	Custom map[string]string
+	// Unobserved names what the answer did not carry: is_active (absent or
+	// null), the custom fields (none of custom_a to custom_u), and always
+	// the role (authority is neither requested nor mapped).
+	Unobserved lms.UserFields
 }
 
 // Limits of the reason decoder, against hostile or broken bodies.
@@ -69,7 +75,7 @@ func decodeUser(body []byte, asXML bool) (userDTO, error) {
 	if err != nil {
 		return userDTO{}, err
 	}
-	u := userDTO{IsActive: true}
+	u := userDTO{Unobserved: lms.FieldRole}
 	if u.ID, err = idOf(obj["id"]); err != nil {
 		return userDTO{}, err
 	}
@@ -82,8 +88,25 @@ func decodeUser(body []byte, asXML bool) (userDTO, error) {
 	if u.IsActive, err = boolOf(obj["is_active"]); err != nil {
 		return userDTO{}, fmt.Errorf("decode user: is_active: %w", err)
 	}
+	u.Unobserved |= unobserved(obj)
 	u.Custom, err = customOf(obj)
 	return u, err
+}
+
+// unobserved names the optional fields obj does not carry: is_active
+// (absent or null) and the custom fields (none of custom_a to custom_u).
+func unobserved(obj map[string]json.RawMessage) lms.UserFields {
+	var out lms.UserFields
+	if v, ok := obj["is_active"]; !ok || bytes.Equal(bytes.TrimSpace(v), []byte("null")) {
+		out |= lms.FieldActive
+	}
+	out |= lms.FieldCustomFields
+	for name := range obj {
+		if isCustomField(name) {
+			return out &^ lms.FieldCustomFields
+		}
+	}
+	return out
 }
 
 // userObject returns the attributes of a user object, unwrapping {"user": {...}}.
@@ -115,16 +138,16 @@ func idOf(msg json.RawMessage) (int64, error) {
 }
 
 // boolOf reads a boolean given as true/false, "true"/"false", "1"/"0" or
-// 1/0; absent or null is true (a user is active unless told otherwise).
+// 1/0; absent or null is false (and unobserved: see unobserved).
 func boolOf(msg json.RawMessage) (bool, error) {
 	s, err := scalar(msg)
 	if err != nil {
 		return false, err
 	}
 	switch strings.ToLower(s) {
-	case "", "true", "1", "t":
+	case "true", "1", "t":
 		return true, nil
-	case "false", "0", "f":
+	case "", "false", "0", "f":
 		return false, nil
 	}
 	return false, fmt.Errorf("not a boolean")

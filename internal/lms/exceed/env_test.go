@@ -142,10 +142,11 @@ func seedUsers(n int) []exceedsim.User {
 	return out
 }
 
-// lmsUser returns the lms.User a seedUser with the id and code reads as.
+// lmsUser returns the lms.User a seedUser with the id and code reads as:
+// its role is never read.
 func lmsUser(id, code string) lms.User {
 	return lms.User{ID: id, ExternalID: code, Email: code + "@example.com", FirstName: "First" + code, LastName: "Last",
-		Role: lms.RoleLearner, Active: true}
+		Active: true, Unobserved: lms.FieldRole}
 }
 
 // httpClient returns a plain HTTP client.

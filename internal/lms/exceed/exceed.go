@@ -23,9 +23,11 @@
 //   - Create sends a random password from crypto/rand, never logged or kept:
 //     users sign in through SSO or a password reset.
 //   - Roles: the document neither sets nor enumerates authority, so only
-//     Learner is supported; every user is reported as a Learner and the
-//     client never writes authority, leaving an adopted administrator's
-//     rights alone.
+//     Learner is supported; a user's role is never read (it is unobserved,
+//     lms.FieldRole) and the client never writes authority, leaving an
+//     adopted administrator's rights alone.
+//   - What an answer does not carry (is_active, every custom field) is
+//     named in lms.User.Unobserved, never invented.
 //   - A 422 whose reasons all say a login, email or code is taken is
 //     KindAlreadyExists (the controller then adopts the user through
 //     Lookup); any other 422 is KindInvalidRequest with the reasons joined.

@@ -90,7 +90,7 @@ func checkDTO(t *testing.T, d userDTO) {
 			t.Errorf("decoded custom field %q = %q", name, d.Custom[name])
 		}
 	}
-	if u := toUser(d); u.Email != strings.ToLower(u.Email) || u.Role != lms.RoleLearner {
+	if u := toUser(d); u.Email != lms.NormalizeEmail(u.Email) || u.Role != "" || !u.Unobserved.Has(lms.FieldRole) {
 		t.Errorf("toUser gave email %q, role %q", u.Email, u.Role)
 	}
 }
@@ -129,10 +129,10 @@ func TestDecodeTheDocumentsXMLExamples(t *testing.T) {
 		want   userDTO
 	}{
 		"Create": {"the create example: typed id and boolean, nil code and email",
-			docCreateXML, userDTO{ID: 5, FirstName: "tim", LastName: "tim", Login: "tim", IsActive: true}},
+			docCreateXML, userDTO{ID: 5, FirstName: "tim", LastName: "tim", Login: "tim", IsActive: true, Unobserved: lms.FieldRole}},
 		"Read": {"the read example, bare & and all: an inactive user with a custom field",
 			docReadXML, userDTO{ID: 15834252, Email: "sample.user@example.com", FirstName: "Sample", LastName: "User", Login: "suser",
-				Custom: map[string]string{"custom_b": "Sales"}}},
+				Custom: map[string]string{"custom_b": "Sales"}, Unobserved: lms.FieldRole}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -175,7 +175,8 @@ func TestIsXML(t *testing.T) {
 
 func TestDecodeTheDocumentsExamples(t *testing.T) {
 	list, err := decodeUsers([]byte(docListExample))
-	if err != nil || len(list) != 2 || list[0].ID != 23 || list[1].FirstName != "Alice" || !list[1].IsActive {
+	if err != nil || len(list) != 2 || list[0].ID != 23 || list[1].FirstName != "Alice" ||
+		list[1].Unobserved != lms.FieldRole|lms.FieldActive|lms.FieldCustomFields {
 		t.Errorf("list example = %+v, %v", list, err)
 	}
 	created, err := decodeUser([]byte(docCreateExample), false)

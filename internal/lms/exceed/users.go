@@ -244,7 +244,9 @@ func checkID(id, op string) error {
 	return nil
 }
 
-// toUser converts a DTO into an lms.User: every user is a Learner.
+// toUser converts a DTO into an lms.User. The role is never read (Exceed
+// users are all Learners to the operator) and is unobserved, as are the
+// fields the answer did not carry.
 func toUser(d userDTO) lms.User {
 	return lms.User{
 		ID:           strconv.FormatInt(d.ID, 10),
@@ -252,17 +254,18 @@ func toUser(d userDTO) lms.User {
 		Email:        lms.NormalizeEmail(d.Email),
 		FirstName:    d.FirstName,
 		LastName:     d.LastName,
-		Role:         lms.RoleLearner,
 		Active:       d.IsActive,
 		CustomFields: d.Custom,
+		Unobserved:   d.Unobserved,
 	}
 }
 
 // normalized returns u as Exceed holds it once written: normalized email,
-// Learner, no fields Exceed lacks, no empty custom fields.
+// no fields Exceed lacks, no empty custom fields, and the role (never
+// written) unobserved, as a list would report it.
 func normalized(u lms.User) lms.User {
 	out := lms.User{ID: u.ID, ExternalID: u.ExternalID, Email: lms.NormalizeEmail(u.Email),
-		FirstName: u.FirstName, LastName: u.LastName, Role: lms.RoleLearner, Active: u.Active}
+		FirstName: u.FirstName, LastName: u.LastName, Active: u.Active, Unobserved: lms.FieldRole}
 	for k, v := range u.CustomFields {
 		if v == "" {
 			continue

@@ -120,7 +120,7 @@ func TestListReadsActiveStateAndCustomFields(t *testing.T) {
 		t.Fatalf("List: %v", err)
 	}
 	want := []lms.User{{ID: "4", ExternalID: "c", Email: "mixed.case@example.com", FirstName: "Firstc", LastName: "Last",
-		Role: lms.RoleLearner, CustomFields: map[string]string{"custom_a": "Sales", "custom_u": "x"}}}
+		Unobserved: lms.FieldRole, CustomFields: map[string]string{"custom_a": "Sales", "custom_u": "x"}}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("users (-want +got):\n%s", diff)
 	}
@@ -187,7 +187,7 @@ func TestCreate(t *testing.T) {
 		t.Fatalf("Create: %v", err)
 	}
 	want := &lms.User{ID: "1", ExternalID: "emp-42", Email: "ann.lee@example.com", FirstName: "Ann", LastName: "Lee",
-		Role: lms.RoleLearner, Active: true, CustomFields: map[string]string{"custom_b": "Sales"}}
+		Unobserved: lms.FieldRole, Active: true, CustomFields: map[string]string{"custom_b": "Sales"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("created user (-want +got):\n%s", diff)
 	}
@@ -345,7 +345,7 @@ func TestUpdate(t *testing.T) {
 		t.Fatalf("Update: %v", err)
 	}
 	want := &lms.User{ID: "2", ExternalID: "u2", Email: "new@example.com", FirstName: "Newfirst", LastName: "Newlast",
-		Role: lms.RoleLearner, Active: true, CustomFields: map[string]string{"custom_a": "A"}}
+		Unobserved: lms.FieldRole, Active: true, CustomFields: map[string]string{"custom_a": "A"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("returned user (-want +got):\n%s", diff)
 	}
@@ -436,14 +436,14 @@ func TestToUser(t *testing.T) {
 		dto    userDTO
 		want   lms.User
 	}{
-		"Everything": {"every user is a Learner; the code is the external ID; the email is normalized",
+		"Everything": {"the role is unobserved; the code is the external ID; the email is normalized",
 			userDTO{ID: 5, Code: "emp-5", Email: "Tim@Example.com", FirstName: "tim", LastName: "tim", Login: "tim", IsActive: true,
-				Custom: map[string]string{"custom_a": "Sales"}},
+				Custom: map[string]string{"custom_a": "Sales"}, Unobserved: lms.FieldRole},
 			lms.User{ID: "5", ExternalID: "emp-5", Email: "tim@example.com", FirstName: "tim", LastName: "tim",
-				Role: lms.RoleLearner, Active: true, CustomFields: map[string]string{"custom_a": "Sales"}}},
-		"Inactive": {"an inactive user without code or email",
-			userDTO{ID: 6},
-			lms.User{ID: "6", Role: lms.RoleLearner}},
+				Active: true, CustomFields: map[string]string{"custom_a": "Sales"}, Unobserved: lms.FieldRole}},
+		"Unobserved": {"what the answer did not carry stays unobserved",
+			userDTO{ID: 6, Unobserved: lms.FieldRole | lms.FieldActive | lms.FieldCustomFields},
+			lms.User{ID: "6", Unobserved: lms.FieldRole | lms.FieldActive | lms.FieldCustomFields}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -472,7 +472,7 @@ func TestXMLAnswersAreRead(t *testing.T) {
 				t.Fatalf("%s\nCreate: %v", tc.reason, err)
 			}
 			want := &lms.User{ID: "2", ExternalID: "emp-9", Email: "nine@example.com", FirstName: "Nine", LastName: "Lee",
-				Role: lms.RoleLearner, Active: true, CustomFields: map[string]string{"custom_b": "Ops"}}
+				Unobserved: lms.FieldRole, Active: true, CustomFields: map[string]string{"custom_b": "Ops"}}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("%s\ncreated user: -want +got:\n%s", tc.reason, diff)
 			}
