@@ -55,9 +55,12 @@ type userAnswer struct {
 	User list[userDTO] `json:"user"`
 }
 
-// addAnswer is the answer of an add call; usergroups/add carries the new id.
+// addAnswer is the answer of an add call: usergroups/add carries the new
+// id (documented); users/add answers the bare envelope as documented, and
+// may carry the id, or the new user, as eLeaP's other answers do.
 type addAnswer struct {
-	ID flexString `json:"id"`
+	ID   flexString    `json:"id"`
+	User list[userDTO] `json:"user"`
 }
 
 // groupDTO is a user group.

@@ -80,8 +80,12 @@ func (c *userClient) lookup(ctx context.Context, id, email string) (string, []us
 	return "", nil, lms.NewError(lms.KindInvalidRequest, opLookup, "", msgNoIdentity)
 }
 
-// Create adds the user with users/add (silent=1 unless SendWelcomeEmail),
-// learns its id and deactivates it when u.Active is false.
+// Create adds the user with users/add (silent=1 unless SendWelcomeEmail)
+// and deactivates it when u.Active is false. It costs one call (two for an
+// inactive user): the new id is taken from the answer when it carries one
+// (a top-level id, or a user object); else (as documented, add answers the
+// bare envelope) the user is returned with an empty ID, which the caller
+// learns from the next users/ list.
 func (c *userClient) Create(ctx context.Context, u lms.User) (*lms.User, error) {
 	args, err := userArgs(u, nil)
 	if err != nil {
@@ -94,9 +98,7 @@ func (c *userClient) Create(ctx context.Context, u lms.User) (*lms.User, error) 
 	if err != nil {
 		return nil, fmt.Errorf("add eLeaP user: %w", err)
 	}
-	if u.ID, err = c.newUserID(ctx, u.Email, ans); err != nil {
-		return nil, err
-	}
+	u.ID = newUserID(ans)
 	if !u.Active {
 		if err := c.SetActive(ctx, u, false); err != nil {
 			return nil, fmt.Errorf("deactivate new eLeaP user: %w", err)
@@ -105,18 +107,18 @@ func (c *userClient) Create(ctx context.Context, u lms.User) (*lms.User, error) 
 	return written(u), nil
 }
 
-// newUserID returns the id of the user just added: from the answer when
-// eLeaP gives it, else (as documented: users/add answers only the
-// envelope) from users/get.
-func (c *userClient) newUserID(ctx context.Context, email string, ans addAnswer) (string, error) {
+// newUserID returns the id users/add answered: a top-level id, else the id
+// of the user object, else "".
+func newUserID(ans addAnswer) string {
 	if id := strings.TrimSpace(string(ans.ID)); id != "" {
-		return id, nil
+		return id
 	}
-	found, err := c.Lookup(ctx, "", email)
-	if err != nil {
-		return "", fmt.Errorf("read eLeaP user after adding it: %w", err)
+	for _, d := range ans.User {
+		if id := strings.TrimSpace(string(d.ID)); id != "" {
+			return id
+		}
 	}
-	return found.ID, nil
+	return ""
 }
 
 // Update writes u with users/edit. It always sends the eLeaP id when known,

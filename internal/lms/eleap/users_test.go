@@ -83,22 +83,22 @@ func TestUsersCreate(t *testing.T) {
 	}{
 		"silent learner with custom fields": {
 			in:      lms.User{Email: "Ann@Example.com", FirstName: "Ann", LastName: "Lee", Active: true, CustomFields: map[string]string{"Location": "Paris"}},
-			want:    &lms.User{ID: "3", Email: "ann@example.com", FirstName: "Ann", LastName: "Lee", Role: lms.RoleLearner, Active: true, CustomFields: map[string]string{"Location": "Paris"}},
+			want:    &lms.User{Email: "ann@example.com", FirstName: "Ann", LastName: "Lee", Role: lms.RoleLearner, Active: true, CustomFields: map[string]string{"Location": "Paris"}},
 			wantSim: eleapsim.User{ID: "3", Email: "ann@example.com", FirstName: "Ann", LastName: "Lee", Active: true, CustomFields: map[string]string{"Location": "Paris"}, Created: testNow},
-			wantOps: []string{"users/add", "users/get"},
+			wantOps: []string{"users/add"},
 		},
 		"supervisor with welcome email": {
 			in:         lms.User{Email: "sue@example.com", FirstName: "Sue", MiddleName: "M", LastName: "Ng", Description: "boss", Role: lms.RoleSupervisor, Active: true, SendWelcomeEmail: true},
-			want:       &lms.User{ID: "3", Email: "sue@example.com", FirstName: "Sue", MiddleName: "M", LastName: "Ng", Description: "boss", Role: lms.RoleSupervisor, Active: true},
+			want:       &lms.User{Email: "sue@example.com", FirstName: "Sue", MiddleName: "M", LastName: "Ng", Description: "boss", Role: lms.RoleSupervisor, Active: true},
 			wantSim:    eleapsim.User{ID: "3", Email: "sue@example.com", FirstName: "Sue", MiddleName: "M", LastName: "Ng", Description: "boss", AccessLevel: 2, Active: true, Created: testNow},
-			wantOps:    []string{"users/add", "users/get"},
+			wantOps:    []string{"users/add"},
 			wantEmails: 1,
 		},
 		"inactive user is deactivated": {
 			in:      lms.User{Email: "old@example.com", FirstName: "Old", LastName: "Timer", Role: lms.RoleManager},
-			want:    &lms.User{ID: "3", Email: "old@example.com", FirstName: "Old", LastName: "Timer", Role: lms.RoleManager},
+			want:    &lms.User{Email: "old@example.com", FirstName: "Old", LastName: "Timer", Role: lms.RoleManager},
 			wantSim: eleapsim.User{ID: "3", Email: "old@example.com", FirstName: "Old", LastName: "Timer", AccessLevel: 3, Created: testNow},
-			wantOps: []string{"users/add", "users/get", "users/deactivate"},
+			wantOps: []string{"users/add", "users/deactivate"},
 		},
 	}
 	for name, tc := range cases {
@@ -120,6 +120,36 @@ func TestUsersCreate(t *testing.T) {
 			}
 			if n := len(e.sim.State().EmailsSent); n != tc.wantEmails {
 				t.Errorf("activation emails = %d, want %d", n, tc.wantEmails)
+			}
+		})
+	}
+}
+
+func TestUsersCreateTakesTheIDFromTheAnswer(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		answer string
+		wantID string
+	}{
+		"Envelope": {"users/add answering the bare envelope (as documented) gives no id, and no call is made to learn it",
+			eleapsim.AddUserAnswerEnvelope, ""},
+		"TopLevelID": {"a top-level id in the answer is the new user's id", eleapsim.AddUserAnswerID, "3"},
+		"UserObject": {"a user object in the answer gives the new user's id", eleapsim.AddUserAnswerUser, "3"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			seed := testSeed()
+			seed.AddUserAnswer = tc.answer
+			e := newEnv(t, seed)
+			got, err := e.client.Users().Create(e.ctx, lms.User{Email: "ann@example.com", FirstName: "Ann", LastName: "Lee", Active: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.ID != tc.wantID {
+				t.Errorf("%s\nCreate returned ID %q, want %q", tc.reason, got.ID, tc.wantID)
+			}
+			if diff := cmp.Diff([]string{"users/add"}, e.rec.ops()); diff != "" {
+				t.Errorf("%s\na create costs one call (-want +got):\n%s", tc.reason, diff)
 			}
 		})
 	}
