@@ -6,6 +6,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lmsoperator/lms-operator/internal/lms"
+	"github.com/lmsoperator/lms-operator/internal/lms/lmstest"
 )
 
 func TestDecodeDocumentExamples(t *testing.T) {
@@ -73,6 +74,32 @@ func TestDecodeDocumentExamples(t *testing.T) {
 	}
 }
 
+func TestNewUserID(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		body   string
+		want   string
+	}{
+		"Envelope":   {"the documented bare envelope carries no id", docSuccess, ""},
+		"TopLevelID": {"a top-level id, string or number, is the id", `{"id":7,"response":{"status":"success"}}`, "7"},
+		"UserList":   {"a user list (as users/get answers) gives its id", `{"response":{"status":"success"},"user":[{"id":"8","email":"a@b.c"}]}`, "8"},
+		"UserObject": {"a bare user object gives its id", `{"response":{"status":"success"},"user":{"id":" 9 ","email":"a@b.c"}}`, "9"},
+		"BothIDs":    {"the top-level id wins", `{"id":"10","response":{"status":"success"},"user":[{"id":"11"}]}`, "10"},
+		"UserNoID":   {"a user without id gives none", `{"response":{"status":"success"},"user":[{"email":"a@b.c"}]}`, ""},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			var ans addAnswer
+			if err := decodeResponse("users/add", answer{status: 200, body: []byte(tc.body)}, testNow, &ans); err != nil {
+				t.Fatalf("decode: %v", err)
+			}
+			if got := newUserID(ans); got != tc.want {
+				t.Errorf("%s\nnewUserID = %q, want %q", tc.reason, got, tc.want)
+			}
+		})
+	}
+}
+
 func TestToUser(t *testing.T) {
 	active, inactive := flexBool(true), flexBool(false)
 	level := func(n int) *flexInt { l := flexInt(n); return &l }
@@ -107,35 +134,7 @@ func TestToUser(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, toUser(tc.dto)); diff != "" {
-				t.Errorf("%s\ntoUser: -want +got:\n%s", tc.reason, diff)
-			}
-		})
-	}
-}
-
-func TestNewUserID(t *testing.T) {
-	cases := map[string]struct {
-		reason string
-		body   string
-		want   string
-	}{
-		"Envelope":   {"the documented bare envelope carries no id", docSuccess, ""},
-		"TopLevelID": {"a top-level id, string or number, is the id", `{"id":7,"response":{"status":"success"}}`, "7"},
-		"UserList":   {"a user list (as users/get answers) gives its id", `{"response":{"status":"success"},"user":[{"id":"8","email":"a@b.c"}]}`, "8"},
-		"UserObject": {"a bare user object gives its id", `{"response":{"status":"success"},"user":{"id":" 9 ","email":"a@b.c"}}`, "9"},
-		"BothIDs":    {"the top-level id wins", `{"id":"10","response":{"status":"success"},"user":[{"id":"11"}]}`, "10"},
-		"UserNoID":   {"a user without id gives none", `{"response":{"status":"success"},"user":[{"email":"a@b.c"}]}`, ""},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			var ans addAnswer
-			if err := decodeResponse("users/add", answer{status: 200, body: []byte(tc.body)}, testNow, &ans); err != nil {
-				t.Fatalf("decode: %v", err)
-			}
-			if got := newUserID(ans); got != tc.want {
-				t.Errorf("%s\nnewUserID = %q, want %q", tc.reason, got, tc.want)
-			}
+			lmstest.Check(t, tc.reason, "toUser", tc.want, toUser(tc.dto))
 		})
 	}
 }

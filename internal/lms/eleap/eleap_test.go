@@ -294,9 +294,7 @@ func TestARateLimitInTheBodyPausesTheConnection(t *testing.T) {
 			_, err := e.client.Users().List(e.ctx)
 			retry, _ := lms.RetryAfter(err)
 			got := want{asked: p.asked, retry: retry, kind: lms.KindOf(err)}
-			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(want{})); diff != "" {
-				t.Errorf("%s\nList: -want +got:\n%s", tc.reason, diff)
-			}
+			lmstest.Check(t, tc.reason, "List", tc.want, got, cmp.AllowUnexported(want{}))
 		})
 	}
 }

@@ -7,69 +7,61 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/lmsoperator/lms-operator/internal/lms"
 	"github.com/lmsoperator/lms-operator/internal/lms/lmstest"
 )
 
 func TestDecodeResponseClassifies(t *testing.T) {
-	type args struct {
-		status     int
-		retryAfter string
-		body       string
-	}
+	const op = "eleap users/"
 	cases := map[string]struct {
 		reason string
-		args   args
+		args   lmstest.Answer
 		want   *lms.Error
 	}{
 		"Success": {"a success envelope is no error",
-			args{http.StatusOK, "", docSuccess}, nil},
+			lmstest.Answer{Status: http.StatusOK, Body: docSuccess}, nil},
 		"InvalidKeyIn200": {"4011 in a 200 body is InvalidCredentials, with eLeaP's words",
-			args{http.StatusOK, "", docInvalidKey},
-			&lms.Error{Kind: lms.KindInvalidCredentials, Op: "eleap users/", Code: "4011", Message: "Invalid API Key"}},
+			lmstest.Answer{Status: http.StatusOK, Body: docInvalidKey},
+			&lms.Error{Kind: lms.KindInvalidCredentials, Op: op, Code: "4011", Message: "Invalid API Key"}},
 		"CustomMessage": {"4040 is InvalidRequest with eLeaP's message",
-			args{http.StatusOK, "", docCustomError},
-			&lms.Error{Kind: lms.KindInvalidRequest, Op: "eleap users/", Code: "4040", Message: "Cannot add users. Account limits reached"}},
+			lmstest.Answer{Status: http.StatusOK, Body: docCustomError},
+			&lms.Error{Kind: lms.KindInvalidRequest, Op: op, Code: "4040", Message: "Cannot add users. Account limits reached"}},
 		"AlreadyAssigned": {"a 4040 saying the assignment exists is AlreadyExists",
-			args{http.StatusOK, "", `{"response":{"status":"fail","message":"The user is already assigned to this course","code":4040}}`},
-			&lms.Error{Kind: lms.KindAlreadyExists, Op: "eleap users/", Code: "4040", Message: "The user is already assigned to this course"}},
+			lmstest.Answer{Status: http.StatusOK, Body: `{"response":{"status":"fail","message":"The user is already assigned to this course","code":4040}}`},
+			&lms.Error{Kind: lms.KindAlreadyExists, Op: op, Code: "4040", Message: "The user is already assigned to this course"}},
 		"InvalidCall": {"404 Invalid API call is a wrong URL: InvalidRequest sending the user to spec.endpoint, never NotFound",
-			args{http.StatusOK, "", `{"response":{"status":"fail","message":"Invalid API call","code":404}}`},
-			&lms.Error{Kind: lms.KindInvalidRequest, Op: "eleap users/", Code: "404", Message: fmt.Sprintf(msgWrongURL, "Invalid API call")}},
+			lmstest.Answer{Status: http.StatusOK, Body: `{"response":{"status":"fail","message":"Invalid API call","code":404}}`},
+			&lms.Error{Kind: lms.KindInvalidRequest, Op: op, Code: "404", Message: fmt.Sprintf(msgWrongURL, "Invalid API call")}},
 		"NoData": {"4041 is NotFound with its code, which lists take as none",
-			args{http.StatusOK, "", `{"response":{"status":"fail","message":"Requested item(s) not found","code":4041}}`},
-			&lms.Error{Kind: lms.KindNotFound, Op: "eleap users/", Code: "4041", Message: "Requested item(s) not found"}},
+			lmstest.Answer{Status: http.StatusOK, Body: `{"response":{"status":"fail","message":"Requested item(s) not found","code":4041}}`},
+			&lms.Error{Kind: lms.KindNotFound, Op: op, Code: "4041", Message: "Requested item(s) not found"}},
 		"HTTP429": {"an HTTP 429 is RateLimited with its Retry-After",
-			args{http.StatusTooManyRequests, "30", ""},
-			&lms.Error{Kind: lms.KindRateLimited, Op: "eleap users/", Code: "429", Message: msgRateLimited, RetryAfter: 30 * time.Second}},
+			lmstest.Answer{Status: http.StatusTooManyRequests, RetryAfter: "30", Body: ""},
+			&lms.Error{Kind: lms.KindRateLimited, Op: op, Code: "429", Message: msgRateLimited, RetryAfter: 30 * time.Second}},
 		"ServerError": {"a 5xx is Transient whatever its body",
-			args{http.StatusBadGateway, "", docSuccess},
-			&lms.Error{Kind: lms.KindTransient, Op: "eleap users/", Code: "502", Message: "eLeaP answered HTTP 502"}},
+			lmstest.Answer{Status: http.StatusBadGateway, Body: docSuccess},
+			&lms.Error{Kind: lms.KindTransient, Op: op, Code: "502", Message: "eLeaP answered HTTP 502"}},
 		"HTMLErrorPage": {"an error status without envelope is classified by the status",
-			args{http.StatusForbidden, "", "<html>no</html>"},
-			&lms.Error{Kind: lms.KindForbidden, Op: "eleap users/", Code: "403", Message: "Forbidden"}},
+			lmstest.Answer{Status: http.StatusForbidden, Body: "<html>no</html>"},
+			&lms.Error{Kind: lms.KindForbidden, Op: op, Code: "403", Message: "Forbidden"}},
 		"FailWithoutCode": {"a fail envelope without a code takes the HTTP status as its code",
-			args{http.StatusUnauthorized, "", `{"response":{"status":"fail","message":"nope"}}`},
-			&lms.Error{Kind: lms.KindInvalidCredentials, Op: "eleap users/", Code: "401", Message: "nope"}},
+			lmstest.Answer{Status: http.StatusUnauthorized, Body: `{"response":{"status":"fail","message":"nope"}}`},
+			&lms.Error{Kind: lms.KindInvalidCredentials, Op: op, Code: "401", Message: "nope"}},
 		"UndocumentedCode": {"an undocumented code is Transient and says so",
-			args{http.StatusOK, "", `{"response":{"status":"fail","message":"boom","code":4999}}`},
-			&lms.Error{Kind: lms.KindTransient, Op: "eleap users/", Code: "4999", Message: msgUnknownCode + ": boom"}},
+			lmstest.Answer{Status: http.StatusOK, Body: `{"response":{"status":"fail","message":"boom","code":4999}}`},
+			&lms.Error{Kind: lms.KindTransient, Op: op, Code: "4999", Message: msgUnknownCode + ": boom"}},
 		"NoEnvelope": {"JSON without the response object is Transient",
-			args{http.StatusOK, "", `{"users":[]}`},
-			&lms.Error{Kind: lms.KindTransient, Op: "eleap users/", Message: msgNoEnvelope}},
+			lmstest.Answer{Status: http.StatusOK, Body: `{"users":[]}`},
+			&lms.Error{Kind: lms.KindTransient, Op: op, Message: msgNoEnvelope}},
 		"OddStatus": {"a status that is neither success nor fail is Transient",
-			args{http.StatusOK, "", `{"response":{"status":"maybe"}}`},
-			&lms.Error{Kind: lms.KindTransient, Op: "eleap users/", Message: `eLeaP's answer has status "maybe", neither success nor fail`}},
+			lmstest.Answer{Status: http.StatusOK, Body: `{"response":{"status":"maybe"}}`},
+			&lms.Error{Kind: lms.KindTransient, Op: op, Message: `eLeaP's answer has status "maybe", neither success nor fail`}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			a := answer{status: tc.args.status, header: http.Header{"Retry-After": {tc.args.retryAfter}}, body: []byte(tc.args.body)}
+			a := answer{status: tc.args.Status, header: tc.args.Header(), body: []byte(tc.args.Body)}
 			got := lmstest.AsError(decodeResponse("users/", a, testNow, nil))
-			if diff := cmp.Diff(tc.want, got, lmstest.IgnoreCause); diff != "" {
-				t.Errorf("%s\ndecodeResponse: -want +got:\n%s", tc.reason, diff)
-			}
+			lmstest.Check(t, tc.reason, "decodeResponse", tc.want, got, lmstest.IgnoreCause)
 		})
 	}
 }

@@ -126,6 +126,7 @@ func TestUsersCreate(t *testing.T) {
 }
 
 func TestUsersCreateTakesTheIDFromTheAnswer(t *testing.T) {
+	ann := lms.User{Email: "ann@example.com", FirstName: "Ann", LastName: "Lee", Active: true}
 	cases := map[string]struct {
 		reason string
 		answer string
@@ -141,7 +142,7 @@ func TestUsersCreateTakesTheIDFromTheAnswer(t *testing.T) {
 			seed := testSeed()
 			seed.AddUserAnswer = tc.answer
 			e := newEnv(t, seed)
-			got, err := e.client.Users().Create(e.ctx, lms.User{Email: "ann@example.com", FirstName: "Ann", LastName: "Lee", Active: true})
+			got, err := e.client.Users().Create(e.ctx, ann)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -317,9 +317,7 @@ func TestToUser(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, toUser(tc.info)); diff != "" {
-				t.Errorf("%s\ntoUser: -want +got:\n%s", tc.reason, diff)
-			}
+			lmstest.Check(t, tc.reason, "toUser", tc.want, toUser(tc.info))
 		})
 	}
 }

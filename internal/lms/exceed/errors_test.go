@@ -249,9 +249,7 @@ func TestStatusErrorClassifies(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			resp := &http.Response{StatusCode: tc.args.status, Header: http.Header{"Retry-After": {tc.args.retryAfter}}}
 			got := lmstest.AsError(w.statusError(request{op: opCreateUser, secret: tc.args.secret}, resp, []byte(tc.args.body), false))
-			if diff := cmp.Diff(tc.want, got, lmstest.IgnoreCause); diff != "" {
-				t.Errorf("%s\nstatusError: -want +got:\n%s", tc.reason, diff)
-			}
+			lmstest.Check(t, tc.reason, "statusError", tc.want, got, lmstest.IgnoreCause)
 		})
 	}
 }

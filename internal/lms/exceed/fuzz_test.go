@@ -4,9 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/lmsoperator/lms-operator/internal/lms"
+	"github.com/lmsoperator/lms-operator/internal/lms/lmstest"
 )
 
 // The document's examples, in JSON where the document shows XML.
@@ -143,9 +142,7 @@ func TestDecodeTheDocumentsXMLExamples(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s\ndecodeUser: %v", tc.reason, err)
 			}
-			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("%s\ndecodeUser: -want +got:\n%s", tc.reason, diff)
-			}
+			lmstest.Check(t, tc.reason, "decodeUser", tc.want, got)
 		})
 	}
 }

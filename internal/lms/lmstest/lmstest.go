@@ -20,6 +20,25 @@ import (
 // underlying error (Err), which tests cannot build.
 var IgnoreCause cmp.Option = cmpopts.IgnoreFields(lms.Error{}, "Err")
 
+// Check reports a failure, with the case's reason and cmp.Diff's report,
+// unless got equals want: the assertion of a crossplane-style table test.
+func Check(t testing.TB, reason, what string, want, got any, opts ...cmp.Option) {
+	t.Helper()
+	if diff := cmp.Diff(want, got, opts...); diff != "" {
+		t.Errorf("%s\n%s: -want +got:\n%s", reason, what, diff)
+	}
+}
+
+// An Answer is a vendor answer a classification test starts from.
+type Answer struct {
+	Status     int
+	RetryAfter string
+	Body       string
+}
+
+// Header is the answer's header: its Retry-After.
+func (a Answer) Header() http.Header { return http.Header{"Retry-After": {a.RetryAfter}} }
+
 // AsError returns the *lms.Error err is or wraps, or nil.
 func AsError(err error) *lms.Error {
 	var e *lms.Error

@@ -88,3 +88,15 @@ func TestFailingTransport(t *testing.T) {
 		t.Errorf("FailingTransport{Err} = %v, want %v", err, cause)
 	}
 }
+
+func TestCheck(t *testing.T) {
+	r := &recordingTB{}
+	Check(r, "same", "x", []string{"a"}, []string{"a"})
+	if len(r.failures) != 0 {
+		t.Errorf("Check of equal values failed: %v", r.failures)
+	}
+	Check(r, "why it matters", "x", []string{"a"}, []string{"b"})
+	if len(r.failures) != 1 || !strings.Contains(r.failures[0], "why it matters") {
+		t.Errorf("Check of different values = %v, want one failure giving the reason", r.failures)
+	}
+}
