@@ -1,24 +1,29 @@
 // Package eleap is the eLeaP vendor client: it implements lms.Client over
 // eLeaP's API (https://{company}.2leap.com/api/, document v2).
 //
-// It has three layers, as the external-secrets providers do: the wire client
-// (client.go: form-encoded POSTs with api_token in the body, the "response"
-// envelope, eLeaP's codes mapped to *lms.Error), the DTOs (types.go, lenient
-// about eLeaP's mixed strings and numbers) and the adapters (users.go,
-// groups.go, enrollments.go, progress.go) that speak lms types.
+// Its layout is the one of every vendor package (as the external-secrets
+// providers): eleap.go is the lms.Client facade and its factory New;
+// wire.go the HTTP layer (form-encoded POSTs with api_token in the body,
+// one method per endpoint); dto.go the DTOs, lenient about eLeaP's mixed
+// strings and numbers; errors.go the classification of answers into
+// *lms.Error; and one adapter per resource (users.go, groups.go,
+// enrollments.go with progress.go), each over a narrow interface of the
+// wire client.
 //
 // eLeaP reports failures in the body, often with HTTP 200: every answer's
 // "response" object is read, whatever the HTTP status. Codes map to kinds:
-// 401 and 4011 InvalidCredentials, 403 Forbidden, 404 (a wrong URL) and 4041
-// (no data) NotFound, 4040 InvalidRequest with eLeaP's message (or
-// AlreadyExists when the message says the email exists or the assignment is
-// made already), HTTP 429 RateLimited with Retry-After, 5xx, timeouts and
-// malformed answers Transient. Since eLeaP answers 4041 for an empty list,
-// list calls take 4041 as "none"; deletes and unassignments take 4041 (but
-// not 404) as done.
+// 401 and 4011 InvalidCredentials, 403 Forbidden, 404 ("Invalid API call":
+// a wrong URL, so spec.endpoint must change) InvalidRequest, 4041 (no data)
+// NotFound, 4040 InvalidRequest with eLeaP's message (or AlreadyExists when
+// the message says the email exists or the assignment is made already),
+// 429 (an HTTP status or a code in the body) RateLimited, after pausing the
+// whole connection (lms.Config.Pause) for the Retry-After, 5xx, timeouts and
+// malformed answers Transient. Since eLeaP answers 4041 for an empty list, list calls take
+// 4041 as "none"; deletes and unassignments take 4041 (never 404) as done.
 //
 // The token is sent only in request bodies and never appears in errors.
-// Emails are sent lower-cased (eLeaP's SAML SSO needs them so).
+// Emails are sent as lms.NormalizeEmail makes them (eLeaP's SAML SSO needs
+// them lower-cased).
 package eleap
 
 import (
@@ -40,7 +45,6 @@ const (
 	msgNoHTTPClient  = "eLeaP client: Config.HTTPClient is required"
 	msgNoBaseURL     = "eLeaP client: Config.BaseURL is required"
 	opFactory        = "eleap"
-	verifyOperation  = "users/custom_fields"
 	defaultURLFormat = "https://%s.2leap.com/api"
 )
 
@@ -63,23 +67,21 @@ func New(cfg lms.Config) (lms.Client, error) {
 	if base == "" {
 		return nil, errors.New(msgNoBaseURL)
 	}
-	api := &apiClient{baseURL: base, token: token, http: cfg.HTTPClient, now: time.Now}
-	return &client{
-		api:         api,
-		users:       &userClient{api: api},
-		groups:      &groupClient{api: api},
-		enrollments: &enrollmentClient{api: api},
-	}, nil
+	w := &wireClient{baseURL: base, token: token, http: cfg.HTTPClient, now: time.Now, maxAnswer: maxAnswer, pause: cfg.Pause}
+	return &client{wire: w, Resources: lms.Resources{
+		UserClient:       &userClient{api: w},
+		GroupClient:      &groupClient{api: w},
+		EnrollmentClient: &enrollmentClient{api: w},
+	}}, nil
 }
 
 var _ lms.Factory = New
 
-// client is one connection's eLeaP client.
+// client is one connection's eLeaP client: users, user groups, and
+// courses and learning paths.
 type client struct {
-	api         *apiClient
-	users       *userClient
-	groups      *groupClient
-	enrollments *enrollmentClient
+	lms.Resources
+	wire *wireClient
 }
 
 var _ lms.Client = (*client)(nil)
@@ -106,18 +108,8 @@ func (c *client) Capabilities() lms.Capabilities {
 // Verify checks the token with users/custom_fields, the cheapest call; a
 // company without custom fields (4041) still proves the token valid.
 func (c *client) Verify(ctx context.Context) error {
-	err := c.api.call(ctx, verifyOperation, nil, nil)
-	if err != nil && !isNoData(err) {
+	if err := ignoreNoData(c.wire.customFields(ctx)); err != nil {
 		return fmt.Errorf("verify eLeaP credentials: %w", err)
 	}
 	return nil
 }
-
-// Users returns the user client.
-func (c *client) Users() lms.UserClient { return c.users }
-
-// Groups returns the user group client.
-func (c *client) Groups() lms.GroupClient { return c.groups }
-
-// Enrollments returns the course and learning path client.
-func (c *client) Enrollments() lms.EnrollmentClient { return c.enrollments }

@@ -16,10 +16,28 @@ const (
 	opEnrollments        = "eleap enrollments"
 )
 
+// The API sections of the target kinds.
+const (
+	sectionCourses = "courses"
+	sectionPaths   = "learning_paths"
+)
+
+// enrollmentsAPI is what the enrollment adapter (and its progress reader)
+// needs of the wire client.
+type enrollmentsAPI interface {
+	listTargets(ctx context.Context, section string) ([]targetDTO, error)
+	assignedUsers(ctx context.Context, section, id string) ([]userDTO, error)
+	assignedGroups(ctx context.Context, section, id string) ([]groupDTO, error)
+	assignment(ctx context.Context, section, verb, id string, args url.Values) error
+	recentCompletions(ctx context.Context) ([]completionDTO, error)
+	pathCourses(ctx context.Context, id string) ([]targetDTO, error)
+	activity(ctx context.Context, user, course string) ([]activityDTO, error)
+}
+
 // enrollmentClient assigns users and user groups to courses and learning
 // paths, and reads progress (progress.go).
 type enrollmentClient struct {
-	api *apiClient
+	api enrollmentsAPI
 }
 
 var _ lms.EnrollmentClient = (*enrollmentClient)(nil)
@@ -28,9 +46,9 @@ var _ lms.EnrollmentClient = (*enrollmentClient)(nil)
 func section(k lms.TargetKind) (string, error) {
 	switch k {
 	case lms.TargetCourse:
-		return "courses", nil
+		return sectionCourses, nil
 	case lms.TargetLearningPath:
-		return "learning_paths", nil
+		return sectionPaths, nil
 	}
 	return "", lms.NewError(lms.KindUnsupported, opEnrollments, "", fmt.Sprintf(msgUnsupportedTarget, k))
 }
@@ -41,26 +59,16 @@ func (c *enrollmentClient) Targets(ctx context.Context, kind lms.TargetKind) ([]
 	if err != nil {
 		return nil, err
 	}
-	var ans struct {
-		coursesAnswer
-		pathsAnswer
-	}
-	if err := c.api.call(ctx, sec+"/", nil, &ans); err != nil {
-		if isNoData(err) {
-			return nil, nil
-		}
+	dtos, err := c.api.listTargets(ctx, sec)
+	if err := ignoreNoData(err); err != nil {
 		return nil, fmt.Errorf("list eLeaP %s: %w", sec, err)
-	}
-	dtos := ans.Courses
-	if kind == lms.TargetLearningPath {
-		dtos = ans.LearningPaths
 	}
 	return toTargets(kind, dtos), nil
 }
 
 // toTargets converts courses or learning paths.
 func toTargets(kind lms.TargetKind, dtos []targetDTO) []lms.Target {
-	out := make([]lms.Target, 0, len(dtos))
+	var out []lms.Target
 	for _, d := range dtos {
 		out = append(out, lms.Target{Kind: kind, ID: strings.TrimSpace(string(d.ID)), Name: string(d.Name)})
 	}
@@ -74,14 +82,11 @@ func (c *enrollmentClient) AssignedUsers(ctx context.Context, t lms.Target) ([]s
 	if err != nil {
 		return nil, err
 	}
-	var ans usersAnswer
-	if err := c.api.call(ctx, sec+"/assigned_users", url.Values{"id": {t.ID}}, &ans); err != nil {
-		if isNoData(err) {
-			return nil, nil
-		}
+	dtos, err := c.api.assignedUsers(ctx, sec, t.ID)
+	if err := ignoreNoData(err); err != nil {
 		return nil, fmt.Errorf("list users assigned to eLeaP %s %s: %w", t.Kind, t.ID, err)
 	}
-	return idList(ans.Users), nil
+	return idList(dtos), nil
 }
 
 // AssignUser assigns u to t, with silent=1 unless a.Notify; an assigned
@@ -96,7 +101,7 @@ func (c *enrollmentClient) AssignUser(ctx context.Context, t lms.Target, u lms.U
 
 // UnassignUser removes u's assignment to t; an unassigned user (4041) is no error.
 func (c *enrollmentClient) UnassignUser(ctx context.Context, t lms.Target, u lms.User) error {
-	if err := c.write(ctx, t, "unassign_user", "id_user", u.ID, nil); err != nil && !isNoData(err) {
+	if err := ignoreNoData(c.write(ctx, t, "unassign_user", "id_user", u.ID, nil)); err != nil {
 		return fmt.Errorf("unassign user %s from eLeaP %s %s: %w", u.ID, t.Kind, t.ID, err)
 	}
 	return nil
@@ -108,15 +113,12 @@ func (c *enrollmentClient) AssignedGroups(ctx context.Context, t lms.Target) ([]
 	if err != nil {
 		return nil, err
 	}
-	var ans groupsAnswer
-	if err := c.api.call(ctx, sec+"/assigned_user_groups", url.Values{"id": {t.ID}}, &ans); err != nil {
-		if isNoData(err) {
-			return nil, nil
-		}
+	dtos, err := c.api.assignedGroups(ctx, sec, t.ID)
+	if err := ignoreNoData(err); err != nil {
 		return nil, fmt.Errorf("list groups assigned to eLeaP %s %s: %w", t.Kind, t.ID, err)
 	}
-	out := make([]string, 0, len(ans.UserGroups))
-	for _, g := range ans.UserGroups {
+	var out []string
+	for _, g := range dtos {
 		out = append(out, strings.TrimSpace(string(g.ID)))
 	}
 	return out, nil
@@ -135,7 +137,7 @@ func (c *enrollmentClient) AssignGroup(ctx context.Context, t lms.Target, groupI
 // UnassignGroup removes the user group's assignment to t; an unassigned
 // group (4041) is no error.
 func (c *enrollmentClient) UnassignGroup(ctx context.Context, t lms.Target, groupID string) error {
-	if err := c.write(ctx, t, "unassign_user_group", "id_usergroup", groupID, nil); err != nil && !isNoData(err) {
+	if err := ignoreNoData(c.write(ctx, t, "unassign_user_group", "id_usergroup", groupID, nil)); err != nil {
 		return fmt.Errorf("unassign user group %s from eLeaP %s %s: %w", groupID, t.Kind, t.ID, err)
 	}
 	return nil
@@ -148,13 +150,12 @@ func (c *enrollmentClient) write(ctx context.Context, t lms.Target, verb, arg, i
 	if err != nil {
 		return err
 	}
-	endpoint := sec + "/" + verb
 	if id == "" {
-		return lms.NewError(lms.KindInvalidRequest, opName(endpoint), "", fmt.Sprintf(msgMissingID, arg))
+		return lms.NewError(lms.KindInvalidRequest, opName(sec+"/"+verb), "", fmt.Sprintf(msgMissingID, arg))
 	}
-	args := url.Values{"id": {t.ID}, arg: {id}}
+	args := url.Values{arg: {id}}
 	if a != nil && !a.Notify {
 		args.Set("silent", "1")
 	}
-	return c.api.call(ctx, endpoint, args, nil)
+	return c.api.assignment(ctx, sec, verb, t.ID, args)
 }

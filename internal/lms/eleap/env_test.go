@@ -92,22 +92,27 @@ type env struct {
 	ctx    context.Context
 }
 
-// newEnv starts a simulator of seed and a client of it with testToken.
-func newEnv(t *testing.T, seed eleapsim.Seed) *env {
+// newEnv starts a simulator of seed and a client of it with testToken;
+// opts change the client's Config.
+func newEnv(t *testing.T, seed eleapsim.Seed, opts ...func(*lms.Config)) *env {
 	t.Helper()
 	sim := eleapsim.New(seed)
 	sim.Now = func() time.Time { return testNow }
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
 	rec := &recorder{next: srv.Client().Transport}
-	cl, err := New(lms.Config{
+	cfg := lms.Config{
 		BaseURL:     srv.URL + "/api",
 		Credentials: map[string][]byte{CredentialsKey: []byte(testToken + "\n")},
 		HTTPClient:  &http.Client{Transport: rec, Timeout: 10 * time.Second},
-	})
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	cl, err := New(cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	cl.(*client).api.now = func() time.Time { return testNow }
+	cl.(*client).wire.now = func() time.Time { return testNow }
 	return &env{sim: sim, rec: rec, client: cl, ctx: context.Background()}
 }

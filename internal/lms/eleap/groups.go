@@ -16,47 +16,51 @@ const (
 	opGroups        = "eleap usergroups"
 )
 
+// groupsAPI is what the group adapter needs of the wire client.
+type groupsAPI interface {
+	listGroups(ctx context.Context) ([]groupDTO, error)
+	findGroup(ctx context.Context, id string) ([]groupDTO, error)
+	addGroup(ctx context.Context, args url.Values) (addAnswer, error)
+	editGroup(ctx context.Context, args url.Values) error
+	removeGroup(ctx context.Context, id string) error
+	groupUsers(ctx context.Context, id string) ([]userDTO, error)
+	setGroupUser(ctx context.Context, group, user string, member bool) error
+}
+
 // groupClient manages eLeaP user groups, identified by eLeaP's id.
 type groupClient struct {
-	api *apiClient
+	api groupsAPI
 }
 
 var _ lms.GroupClient = (*groupClient)(nil)
 
 // List returns every user group; eLeaP's 4041 is no groups.
 func (c *groupClient) List(ctx context.Context) ([]lms.Group, error) {
-	var ans groupsAnswer
-	if err := c.api.call(ctx, "usergroups/", nil, &ans); err != nil {
-		if isNoData(err) {
-			return nil, nil
-		}
+	dtos, err := c.api.listGroups(ctx)
+	if err := ignoreNoData(err); err != nil {
 		return nil, fmt.Errorf("list eLeaP user groups: %w", err)
 	}
-	out := make([]lms.Group, 0, len(ans.UserGroups))
-	for _, d := range ans.UserGroups {
-		out = append(out, toGroup(d))
-	}
-	return out, nil
+	return toGroups(dtos), nil
 }
 
 // Get returns the group with usergroups/find, or a NotFound error.
 func (c *groupClient) Get(ctx context.Context, id string) (*lms.Group, error) {
-	var ans groupAnswer
-	if err := c.api.call(ctx, "usergroups/find", url.Values{"id": {id}}, &ans); err != nil {
+	dtos, err := c.api.findGroup(ctx, id)
+	if err != nil {
 		return nil, fmt.Errorf("find eLeaP user group %s: %w", id, err)
 	}
-	if len(ans.UserGroup) == 0 {
+	if len(dtos) == 0 {
 		return nil, lms.NewError(lms.KindNotFound, opName("usergroups/find"), "", msgGroupMissing)
 	}
-	g := toGroup(ans.UserGroup[0])
+	g := toGroup(dtos[0])
 	return &g, nil
 }
 
 // Create adds the group with usergroups/add. eLeaP chooses the id and
 // answers it; should it not, the newest group of that name is taken.
 func (c *groupClient) Create(ctx context.Context, g lms.Group) (*lms.Group, error) {
-	var ans addAnswer
-	if err := c.api.call(ctx, "usergroups/add", groupArgs(g), &ans); err != nil {
+	ans, err := c.api.addGroup(ctx, groupArgs(g))
+	if err != nil {
 		return nil, fmt.Errorf("add eLeaP user group: %w", err)
 	}
 	g.ID = strings.TrimSpace(string(ans.ID))
@@ -88,7 +92,7 @@ func (c *groupClient) newestNamed(ctx context.Context, name string) (string, err
 func (c *groupClient) Update(ctx context.Context, g lms.Group) (*lms.Group, error) {
 	args := groupArgs(g)
 	args.Set("id", g.ID)
-	if err := c.api.call(ctx, "usergroups/edit", args, nil); err != nil {
+	if err := c.api.editGroup(ctx, args); err != nil {
 		return nil, fmt.Errorf("edit eLeaP user group %s: %w", g.ID, err)
 	}
 	return &g, nil
@@ -96,7 +100,7 @@ func (c *groupClient) Update(ctx context.Context, g lms.Group) (*lms.Group, erro
 
 // Delete removes the group; a group eLeaP does not know (4041) is removed already.
 func (c *groupClient) Delete(ctx context.Context, id string) error {
-	if err := c.api.call(ctx, "usergroups/remove", url.Values{"id": {id}}, nil); err != nil && !isNoData(err) {
+	if err := ignoreNoData(c.api.removeGroup(ctx, id)); err != nil {
 		return fmt.Errorf("remove eLeaP user group %s: %w", id, err)
 	}
 	return nil
@@ -106,19 +110,16 @@ func (c *groupClient) Delete(ctx context.Context, id string) error {
 // eLeaP answers 4041 both for a group without members and for an unknown
 // group: both come back as no members.
 func (c *groupClient) Members(ctx context.Context, groupID string) ([]string, error) {
-	var ans usersAnswer
-	if err := c.api.call(ctx, "usergroups/assigned_users", url.Values{"id": {groupID}}, &ans); err != nil {
-		if isNoData(err) {
-			return nil, nil
-		}
+	dtos, err := c.api.groupUsers(ctx, groupID)
+	if err := ignoreNoData(err); err != nil {
 		return nil, fmt.Errorf("list members of eLeaP user group %s: %w", groupID, err)
 	}
-	return idList(ans.Users), nil
+	return idList(dtos), nil
 }
 
 // AddMember assigns the user to the group; a member already is no error.
 func (c *groupClient) AddMember(ctx context.Context, groupID string, u lms.User) error {
-	err := c.member(ctx, "usergroups/assign_user", groupID, u)
+	err := c.member(ctx, groupID, u, true)
 	if err != nil && !lms.IsAlreadyExists(err) {
 		return fmt.Errorf("add user %s to eLeaP user group %s: %w", u.ID, groupID, err)
 	}
@@ -128,23 +129,36 @@ func (c *groupClient) AddMember(ctx context.Context, groupID string, u lms.User)
 // RemoveMember unassigns the user from the group; a user who is not a
 // member (4041) is no error.
 func (c *groupClient) RemoveMember(ctx context.Context, groupID string, u lms.User) error {
-	if err := c.member(ctx, "usergroups/unassign_user", groupID, u); err != nil && !isNoData(err) {
+	if err := ignoreNoData(c.member(ctx, groupID, u, false)); err != nil {
 		return fmt.Errorf("remove user %s from eLeaP user group %s: %w", u.ID, groupID, err)
 	}
 	return nil
 }
 
-// member calls a membership endpoint with the group id and the user's id.
-func (c *groupClient) member(ctx context.Context, endpoint, groupID string, u lms.User) error {
+// member assigns (member true) or unassigns the user, by its eLeaP id.
+func (c *groupClient) member(ctx context.Context, groupID string, u lms.User, member bool) error {
 	if u.ID == "" {
+		endpoint := "usergroups/unassign_user"
+		if member {
+			endpoint = "usergroups/assign_user"
+		}
 		return lms.NewError(lms.KindInvalidRequest, opName(endpoint), "", msgNoUserID)
 	}
-	return c.api.call(ctx, endpoint, url.Values{"id": {groupID}, "id_user": {u.ID}}, nil)
+	return c.api.setGroupUser(ctx, groupID, u.ID, member)
 }
 
 // groupArgs are the arguments of usergroups/add and usergroups/edit.
 func groupArgs(g lms.Group) url.Values {
 	return url.Values{"name": {g.Name}, "description": {g.Description}, "active": {flag(g.Active)}}
+}
+
+// toGroups converts user groups; nil when there are none.
+func toGroups(dtos []groupDTO) []lms.Group {
+	var out []lms.Group
+	for _, d := range dtos {
+		out = append(out, toGroup(d))
+	}
+	return out
 }
 
 // toGroup converts a user group.

@@ -10,9 +10,9 @@ import (
 )
 
 func TestGroupsReadAndWrite(t *testing.T) {
+	sales := lms.Group{ID: "1", Name: "Sales", Description: "sellers", Active: true}
 	e := newEnv(t, testSeed())
 	groups := e.client.Groups()
-	sales := lms.Group{ID: "1", Name: "Sales", Description: "sellers", Active: true}
 
 	list, err := groups.List(e.ctx)
 	if diff := cmp.Diff([]lms.Group{sales}, list); err != nil || diff != "" {

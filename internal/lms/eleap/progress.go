@@ -3,7 +3,6 @@ package eleap
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -49,7 +48,7 @@ func (c *enrollmentClient) Progress(ctx context.Context, t lms.Target, users []l
 // A progressReader reads progress in one target, loading the recent
 // completions (and a learning path's courses) on first use.
 type progressReader struct {
-	api     *apiClient
+	api     enrollmentsAPI
 	target  lms.Target
 	loaded  bool
 	recent  map[string]completionDTO
@@ -77,17 +76,17 @@ func (r *progressReader) load(ctx context.Context) error {
 
 // recentCompletions reads users/recent_completions, keyed by user and course.
 func (r *progressReader) recentCompletions(ctx context.Context) (map[string]completionDTO, error) {
-	var ans completionsAnswer
-	if err := r.api.call(ctx, "users/recent_completions", nil, &ans); err != nil && !isNoData(err) {
+	dtos, err := r.api.recentCompletions(ctx)
+	if err := ignoreNoData(err); err != nil {
 		return nil, err
 	}
-	out := make(map[string]completionDTO, 2*len(ans.Completions))
-	for _, d := range ans.Completions {
+	out := make(map[string]completionDTO, 2*len(dtos))
+	for _, d := range dtos {
 		course := strings.TrimSpace(string(d.IDCourse))
 		if id := strings.TrimSpace(string(d.IDUser)); id != "" {
 			out[recentKey("id", id, course)] = d
 		}
-		if email := strings.ToLower(strings.TrimSpace(string(d.Email))); email != "" {
+		if email := lms.NormalizeEmail(string(d.Email)); email != "" {
 			out[recentKey("email", email, course)] = d
 		}
 	}
@@ -99,13 +98,12 @@ func recentKey(kind, user, course string) string { return kind + "\x00" + user +
 
 // pathCourses reads the ids of a learning path's courses; 4041 is none.
 func (r *progressReader) pathCourses(ctx context.Context) ([]string, error) {
-	var ans coursesAnswer
-	err := r.api.call(ctx, "learning_paths/assigned_courses", url.Values{"id": {r.target.ID}}, &ans)
-	if err != nil && !isNoData(err) {
+	dtos, err := r.api.pathCourses(ctx, r.target.ID)
+	if err := ignoreNoData(err); err != nil {
 		return nil, err
 	}
-	ids := make([]string, 0, len(ans.Courses))
-	for _, t := range toTargets(lms.TargetCourse, ans.Courses) {
+	ids := make([]string, 0, len(dtos))
+	for _, t := range toTargets(lms.TargetCourse, dtos) {
 		ids = append(ids, t.ID)
 	}
 	return ids, nil
@@ -113,7 +111,7 @@ func (r *progressReader) pathCourses(ctx context.Context) ([]string, error) {
 
 // read returns one user's progress in the target, over its courses.
 func (r *progressReader) read(ctx context.Context, u lms.User) (lms.Progress, error) {
-	p := lms.Progress{UserID: u.ID, Email: strings.ToLower(u.Email)}
+	p := lms.Progress{UserID: u.ID, Email: lms.NormalizeEmail(u.Email)}
 	if err := r.load(ctx); err != nil {
 		return p, err
 	}
@@ -147,15 +145,11 @@ func (r *progressReader) course(ctx context.Context, u lms.User, course string) 
 	if u.ID == "" {
 		return lms.Progress{}, nil
 	}
-	var ans activityAnswer
-	err := r.api.call(ctx, "users/activity", url.Values{"id": {u.ID}, "id_course": {course}}, &ans)
-	if isNoData(err) {
-		return lms.Progress{}, nil
-	}
-	if err != nil {
+	dtos, err := r.api.activity(ctx, u.ID, course)
+	if err := ignoreNoData(err); err != nil {
 		return lms.Progress{}, err
 	}
-	return fromActivity(ans.Activity, course), nil
+	return fromActivity(dtos, course), nil
 }
 
 // recentFor finds the user's recent completion of the course, by id or email.
@@ -163,7 +157,7 @@ func (r *progressReader) recentFor(u lms.User, course string) (completionDTO, bo
 	if d, ok := r.recent[recentKey("id", u.ID, course)]; ok && u.ID != "" {
 		return d, true
 	}
-	email := strings.ToLower(strings.TrimSpace(u.Email))
+	email := lms.NormalizeEmail(u.Email)
 	d, ok := r.recent[recentKey("email", email, course)]
 	return d, ok && email != ""
 }

@@ -23,50 +23,69 @@ const (
 	opUserIdentity = "eleap users"
 )
 
+// usersAPI is what the user adapter needs of the wire client.
+type usersAPI interface {
+	listUsers(ctx context.Context) ([]userDTO, error)
+	getUser(ctx context.Context, email string) ([]userDTO, error)
+	findUser(ctx context.Context, id string) ([]userDTO, error)
+	addUser(ctx context.Context, args url.Values) (addAnswer, error)
+	editUser(ctx context.Context, args url.Values) error
+	setUserActive(ctx context.Context, email string, active bool) error
+	removeUser(ctx context.Context, email string) error
+}
+
 // userClient manages eLeaP users. The email is the identity key of get,
 // edit, remove, activate and deactivate; User.ID is eLeaP's internal id.
 type userClient struct {
-	api *apiClient
+	api usersAPI
 }
 
 var _ lms.UserClient = (*userClient)(nil)
 
 // List returns every user with one users/ call; eLeaP's 4041 is no users.
 func (c *userClient) List(ctx context.Context) ([]lms.User, error) {
-	var ans usersAnswer
-	if err := c.api.call(ctx, "users/", nil, &ans); err != nil {
-		if isNoData(err) {
-			return nil, nil
-		}
+	dtos, err := c.api.listUsers(ctx)
+	if err := ignoreNoData(err); err != nil {
 		return nil, fmt.Errorf("list eLeaP users: %w", err)
 	}
-	return toUsers(ans.Users), nil
+	return toUsers(dtos), nil
 }
 
 // Lookup finds a user by email with users/get, or by eLeaP id with
 // users/find when there is no email. eLeaP has no caller-chosen id: an
 // externalID is taken as eLeaP's id.
 func (c *userClient) Lookup(ctx context.Context, externalID, email string) (*lms.User, error) {
-	endpoint, args := "users/get", url.Values{"email": {strings.ToLower(strings.TrimSpace(email))}}
-	if strings.TrimSpace(email) == "" {
-		if externalID == "" {
-			return nil, lms.NewError(lms.KindInvalidRequest, opLookup, "", msgNoIdentity)
-		}
-		endpoint, args = "users/find", url.Values{"id": {externalID}}
-	}
-	var ans userAnswer
-	if err := c.api.call(ctx, endpoint, args, &ans); err != nil {
+	endpoint, dtos, err := c.lookup(ctx, externalID, lms.NormalizeEmail(email))
+	if err != nil {
 		return nil, fmt.Errorf("look up eLeaP user: %w", err)
 	}
-	if len(ans.User) == 0 {
+	if len(dtos) == 0 {
 		return nil, lms.NewError(lms.KindNotFound, opName(endpoint), "", msgEmptyAnswer)
 	}
-	u := toUser(ans.User[0])
+	u := toUser(dtos[0])
 	return &u, nil
 }
 
-// Create adds the user with users/add (silent=1 unless SendWelcomeEmail),
-// learns its id and deactivates it when u.Active is false.
+// lookup calls users/get for the email, else users/find for the id, and
+// names the endpoint it called.
+func (c *userClient) lookup(ctx context.Context, id, email string) (string, []userDTO, error) {
+	switch {
+	case email != "":
+		dtos, err := c.api.getUser(ctx, email)
+		return "users/get", dtos, err
+	case id != "":
+		dtos, err := c.api.findUser(ctx, id)
+		return "users/find", dtos, err
+	}
+	return "", nil, lms.NewError(lms.KindInvalidRequest, opLookup, "", msgNoIdentity)
+}
+
+// Create adds the user with users/add (silent=1 unless SendWelcomeEmail)
+// and deactivates it when u.Active is false. It costs one call (two for an
+// inactive user): the new id is taken from the answer when it carries one
+// (a top-level id, or a user object); else (as documented, add answers the
+// bare envelope) the user is returned with an empty ID, which the caller
+// learns from the next users/ list.
 func (c *userClient) Create(ctx context.Context, u lms.User) (*lms.User, error) {
 	args, err := userArgs(u, nil)
 	if err != nil {
@@ -75,13 +94,11 @@ func (c *userClient) Create(ctx context.Context, u lms.User) (*lms.User, error) 
 	if !u.SendWelcomeEmail {
 		args.Set("silent", "1")
 	}
-	var ans addAnswer
-	if err := c.api.call(ctx, "users/add", args, &ans); err != nil {
+	ans, err := c.api.addUser(ctx, args)
+	if err != nil {
 		return nil, fmt.Errorf("add eLeaP user: %w", err)
 	}
-	if u.ID, err = c.newUserID(ctx, u.Email, ans); err != nil {
-		return nil, err
-	}
+	u.ID = newUserID(ans)
 	if !u.Active {
 		if err := c.SetActive(ctx, u, false); err != nil {
 			return nil, fmt.Errorf("deactivate new eLeaP user: %w", err)
@@ -90,18 +107,18 @@ func (c *userClient) Create(ctx context.Context, u lms.User) (*lms.User, error) 
 	return written(u), nil
 }
 
-// newUserID returns the id of the user just added: from the answer when
-// eLeaP gives it, else (as documented: users/add answers only the
-// envelope) from users/get.
-func (c *userClient) newUserID(ctx context.Context, email string, ans addAnswer) (string, error) {
+// newUserID returns the id users/add answered: a top-level id, else the id
+// of the user object, else "".
+func newUserID(ans addAnswer) string {
 	if id := strings.TrimSpace(string(ans.ID)); id != "" {
-		return id, nil
+		return id
 	}
-	found, err := c.Lookup(ctx, "", email)
-	if err != nil {
-		return "", fmt.Errorf("read eLeaP user after adding it: %w", err)
+	for _, d := range ans.User {
+		if id := strings.TrimSpace(string(d.ID)); id != "" {
+			return id
+		}
 	}
-	return found.ID, nil
+	return ""
 }
 
 // Update writes u with users/edit. It always sends the eLeaP id when known,
@@ -117,7 +134,7 @@ func (c *userClient) Update(ctx context.Context, current, u lms.User) (*lms.User
 	if u.ID != "" {
 		args.Set("id", u.ID)
 	}
-	if err := c.api.call(ctx, "users/edit", args, nil); err != nil {
+	if err := c.api.editUser(ctx, args); err != nil {
 		return nil, fmt.Errorf("edit eLeaP user: %w", err)
 	}
 	if u.Active != current.Active {
@@ -130,28 +147,27 @@ func (c *userClient) Update(ctx context.Context, current, u lms.User) (*lms.User
 
 // SetActive activates or deactivates the user by email.
 func (c *userClient) SetActive(ctx context.Context, u lms.User, active bool) error {
-	endpoint := "users/deactivate"
-	if active {
-		endpoint = "users/activate"
-	}
-	if err := c.api.call(ctx, endpoint, emailArgs(u), nil); err != nil {
-		return fmt.Errorf("%s eLeaP user: %w", strings.TrimPrefix(endpoint, "users/"), err)
+	if err := c.api.setUserActive(ctx, u.Email, active); err != nil {
+		return fmt.Errorf("%s eLeaP user: %w", activeVerb(active), err)
 	}
 	return nil
+}
+
+// activeVerb names the call that sets active.
+func activeVerb(active bool) string {
+	if active {
+		return "activate"
+	}
+	return "deactivate"
 }
 
 // Delete removes the user by email; a user eLeaP does not know (4041) is
 // removed already.
 func (c *userClient) Delete(ctx context.Context, u lms.User) error {
-	if err := c.api.call(ctx, "users/remove", emailArgs(u), nil); err != nil && !isNoData(err) {
+	if err := ignoreNoData(c.api.removeUser(ctx, u.Email)); err != nil {
 		return fmt.Errorf("remove eLeaP user: %w", err)
 	}
 	return nil
-}
-
-// emailArgs names the user by lower-cased email.
-func emailArgs(u lms.User) url.Values {
-	return url.Values{"email": {strings.ToLower(strings.TrimSpace(u.Email))}}
 }
 
 // userArgs are the arguments of users/add and users/edit. Custom fields in
@@ -165,7 +181,7 @@ func userArgs(u lms.User, previous map[string]string) (url.Values, error) {
 		"first_name":   {u.FirstName},
 		"middle_name":  {u.MiddleName},
 		"last_name":    {u.LastName},
-		"email":        {strings.ToLower(strings.TrimSpace(u.Email))},
+		"email":        {lms.NormalizeEmail(u.Email)},
 		"access_level": {level},
 		"description":  {u.Description},
 	}
@@ -226,7 +242,7 @@ func roleOf(level int) lms.Role {
 
 // toUsers converts users, skipping entries without an id or email.
 func toUsers(dtos []userDTO) []lms.User {
-	out := make([]lms.User, 0, len(dtos))
+	var out []lms.User
 	for _, d := range dtos {
 		if d.ID != "" || d.Email != "" {
 			out = append(out, toUser(d))
@@ -235,18 +251,31 @@ func toUsers(dtos []userDTO) []lms.User {
 	return out
 }
 
-// toUser converts a user; a user without "active" is taken as active (the
-// document's examples have none), empty custom field values are dropped.
+// toUser converts a user. A field the answer does not carry (active and
+// custom_fields, which the document's examples lack; access_level) is left
+// zero and named in Unobserved, never invented; empty custom field values
+// are dropped.
 func toUser(d userDTO) lms.User {
 	u := lms.User{
 		ID:          strings.TrimSpace(string(d.ID)),
-		Email:       strings.ToLower(strings.TrimSpace(string(d.Email))),
+		Email:       lms.NormalizeEmail(string(d.Email)),
 		FirstName:   string(d.FirstName),
 		MiddleName:  string(d.MiddleName),
 		LastName:    string(d.LastName),
 		Description: string(d.Description),
-		Role:        roleOf(int(d.AccessLevel)),
-		Active:      d.Active == nil || bool(*d.Active),
+	}
+	if d.AccessLevel == nil {
+		u.Unobserved |= lms.FieldRole
+	} else {
+		u.Role = roleOf(int(*d.AccessLevel))
+	}
+	if d.Active == nil {
+		u.Unobserved |= lms.FieldActive
+	} else {
+		u.Active = bool(*d.Active)
+	}
+	if d.CustomFields == nil {
+		u.Unobserved |= lms.FieldCustomFields
 	}
 	u.CustomFields = nonEmpty(d.CustomFields)
 	return u
@@ -266,10 +295,10 @@ func nonEmpty(m map[string]string) map[string]string {
 	return out
 }
 
-// written returns u as written: email lower-cased, role defaulted, and
+// written returns u as written: email normalized, role defaulted, and
 // SendWelcomeEmail (write-only) cleared.
 func written(u lms.User) *lms.User {
-	u.Email = strings.ToLower(strings.TrimSpace(u.Email))
+	u.Email = lms.NormalizeEmail(u.Email)
 	if u.Role == "" {
 		u.Role = lms.RoleLearner
 	}
@@ -280,7 +309,7 @@ func written(u lms.User) *lms.User {
 
 // idList returns the ids of users, in order.
 func idList(users []userDTO) []string {
-	out := make([]string, 0, len(users))
+	var out []string
 	for _, u := range users {
 		if id := strings.TrimSpace(string(u.ID)); id != "" {
 			out = append(out, id)

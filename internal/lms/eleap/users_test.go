@@ -1,11 +1,13 @@
 package eleap
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lmsoperator/lms-operator/internal/lms"
+	"github.com/lmsoperator/lms-operator/internal/lms/lmstest"
 	"github.com/lmsoperator/lms-operator/internal/lmssim/eleapsim"
 )
 
@@ -81,22 +83,22 @@ func TestUsersCreate(t *testing.T) {
 	}{
 		"silent learner with custom fields": {
 			in:      lms.User{Email: "Ann@Example.com", FirstName: "Ann", LastName: "Lee", Active: true, CustomFields: map[string]string{"Location": "Paris"}},
-			want:    &lms.User{ID: "3", Email: "ann@example.com", FirstName: "Ann", LastName: "Lee", Role: lms.RoleLearner, Active: true, CustomFields: map[string]string{"Location": "Paris"}},
+			want:    &lms.User{Email: "ann@example.com", FirstName: "Ann", LastName: "Lee", Role: lms.RoleLearner, Active: true, CustomFields: map[string]string{"Location": "Paris"}},
 			wantSim: eleapsim.User{ID: "3", Email: "ann@example.com", FirstName: "Ann", LastName: "Lee", Active: true, CustomFields: map[string]string{"Location": "Paris"}, Created: testNow},
-			wantOps: []string{"users/add", "users/get"},
+			wantOps: []string{"users/add"},
 		},
 		"supervisor with welcome email": {
 			in:         lms.User{Email: "sue@example.com", FirstName: "Sue", MiddleName: "M", LastName: "Ng", Description: "boss", Role: lms.RoleSupervisor, Active: true, SendWelcomeEmail: true},
-			want:       &lms.User{ID: "3", Email: "sue@example.com", FirstName: "Sue", MiddleName: "M", LastName: "Ng", Description: "boss", Role: lms.RoleSupervisor, Active: true},
+			want:       &lms.User{Email: "sue@example.com", FirstName: "Sue", MiddleName: "M", LastName: "Ng", Description: "boss", Role: lms.RoleSupervisor, Active: true},
 			wantSim:    eleapsim.User{ID: "3", Email: "sue@example.com", FirstName: "Sue", MiddleName: "M", LastName: "Ng", Description: "boss", AccessLevel: 2, Active: true, Created: testNow},
-			wantOps:    []string{"users/add", "users/get"},
+			wantOps:    []string{"users/add"},
 			wantEmails: 1,
 		},
 		"inactive user is deactivated": {
 			in:      lms.User{Email: "old@example.com", FirstName: "Old", LastName: "Timer", Role: lms.RoleManager},
-			want:    &lms.User{ID: "3", Email: "old@example.com", FirstName: "Old", LastName: "Timer", Role: lms.RoleManager},
+			want:    &lms.User{Email: "old@example.com", FirstName: "Old", LastName: "Timer", Role: lms.RoleManager},
 			wantSim: eleapsim.User{ID: "3", Email: "old@example.com", FirstName: "Old", LastName: "Timer", AccessLevel: 3, Created: testNow},
-			wantOps: []string{"users/add", "users/get", "users/deactivate"},
+			wantOps: []string{"users/add", "users/deactivate"},
 		},
 	}
 	for name, tc := range cases {
@@ -118,6 +120,37 @@ func TestUsersCreate(t *testing.T) {
 			}
 			if n := len(e.sim.State().EmailsSent); n != tc.wantEmails {
 				t.Errorf("activation emails = %d, want %d", n, tc.wantEmails)
+			}
+		})
+	}
+}
+
+func TestUsersCreateTakesTheIDFromTheAnswer(t *testing.T) {
+	ann := lms.User{Email: "ann@example.com", FirstName: "Ann", LastName: "Lee", Active: true}
+	cases := map[string]struct {
+		reason string
+		answer string
+		wantID string
+	}{
+		"Envelope": {"users/add answering the bare envelope (as documented) gives no id, and no call is made to learn it",
+			eleapsim.AddUserAnswerEnvelope, ""},
+		"TopLevelID": {"a top-level id in the answer is the new user's id", eleapsim.AddUserAnswerID, "3"},
+		"UserObject": {"a user object in the answer gives the new user's id", eleapsim.AddUserAnswerUser, "3"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			seed := testSeed()
+			seed.AddUserAnswer = tc.answer
+			e := newEnv(t, seed)
+			got, err := e.client.Users().Create(e.ctx, ann)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.ID != tc.wantID {
+				t.Errorf("%s\nCreate returned ID %q, want %q", tc.reason, got.ID, tc.wantID)
+			}
+			if diff := cmp.Diff([]string{"users/add"}, e.rec.ops()); diff != "" {
+				t.Errorf("%s\na create costs one call (-want +got):\n%s", tc.reason, diff)
 			}
 		})
 	}
@@ -222,10 +255,73 @@ func TestUsersSetActiveAndDelete(t *testing.T) {
 	}
 }
 
-func TestUsersDeleteDoesNotHideAWrongURL(t *testing.T) {
-	e := newEnv(t, testSeed())
-	e.sim.FailNext(eleapsim.Failure{Code: 404})
-	if err := e.client.Users().Delete(e.ctx, jane); !lms.IsNotFound(err) {
-		t.Errorf("Delete answered 404 Invalid API call = %v, want the NotFound error, not success", err)
+func TestAWrongURLIsNeitherNoneNorDone(t *testing.T) {
+	calls := map[string]func(e *env) error{
+		"Users.List":          func(e *env) error { _, err := e.client.Users().List(e.ctx); return err },
+		"Users.Lookup":        func(e *env) error { _, err := e.client.Users().Lookup(e.ctx, "", "nobody@example.com"); return err },
+		"Users.SetActive":     func(e *env) error { return e.client.Users().SetActive(e.ctx, jane, false) },
+		"Users.Delete":        func(e *env) error { return e.client.Users().Delete(e.ctx, jane) },
+		"Groups.List":         func(e *env) error { _, err := e.client.Groups().List(e.ctx); return err },
+		"Groups.Get":          func(e *env) error { _, err := e.client.Groups().Get(e.ctx, "1"); return err },
+		"Groups.Delete":       func(e *env) error { return e.client.Groups().Delete(e.ctx, "1") },
+		"Groups.Members":      func(e *env) error { _, err := e.client.Groups().Members(e.ctx, "1"); return err },
+		"Groups.RemoveMember": func(e *env) error { return e.client.Groups().RemoveMember(e.ctx, "1", john) },
+		"Enrollments.Targets": func(e *env) error {
+			_, err := e.client.Enrollments().Targets(e.ctx, lms.TargetCourse)
+			return err
+		},
+		"Enrollments.AssignedUsers": func(e *env) error {
+			_, err := e.client.Enrollments().AssignedUsers(e.ctx, safety)
+			return err
+		},
+		"Enrollments.AssignedGroups": func(e *env) error {
+			_, err := e.client.Enrollments().AssignedGroups(e.ctx, safety)
+			return err
+		},
+		"Enrollments.UnassignUser":  func(e *env) error { return e.client.Enrollments().UnassignUser(e.ctx, safety, jane) },
+		"Enrollments.UnassignGroup": func(e *env) error { return e.client.Enrollments().UnassignGroup(e.ctx, safety, "1") },
+		"Enrollments.Progress": func(e *env) error {
+			_, err := e.client.Enrollments().Progress(e.ctx, safety, []lms.User{jane}, nil)
+			return err
+		},
+	}
+	answers := map[string]eleapsim.Failure{
+		"fail body 404":      {Code: 404},
+		"HTML 404 page":      {HTTPStatus: 404, Body: "<html>Not Found</html>"},
+		"fail body, no code": {HTTPStatus: 404, Body: `{"response":{"status":"fail","message":"Invalid API call"}}`},
+	}
+	for answer, failure := range answers {
+		for name, call := range calls {
+			t.Run(answer+"/"+name, func(t *testing.T) {
+				e := newEnv(t, testSeed())
+				e.sim.FailNext(failure)
+				err := call(e)
+				lmstest.ExpectKind(t, name+" answered 404 (a wrong URL)", err, lms.KindInvalidRequest)
+				if !strings.Contains(lms.Message(err), "spec.endpoint") {
+					t.Errorf("%s: message %q does not send the user to spec.endpoint", name, lms.Message(err))
+				}
+			})
+		}
+	}
+}
+
+func TestUsersAsTheDocumentShowsThemReportWhatTheyLack(t *testing.T) {
+	seed := testSeed()
+	seed.OmitUserActive, seed.OmitUserCustomFields = true, true
+	e := newEnv(t, seed)
+	got, err := e.client.Users().List(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unobserved := func(u lms.User) lms.User {
+		u.Active, u.CustomFields, u.Unobserved = false, nil, lms.FieldActive|lms.FieldCustomFields
+		return u
+	}
+	if diff := cmp.Diff([]lms.User{unobserved(jane), unobserved(john)}, got); diff != "" {
+		t.Errorf("users without active and custom_fields must say so, not read as active without fields (-want +got):\n%s", diff)
+	}
+	found, err := e.client.Users().Lookup(e.ctx, "", "jane@example.com")
+	if err != nil || !found.Unobserved.Has(lms.FieldActive|lms.FieldCustomFields) {
+		t.Errorf("Lookup = %+v, %v; want active and custom fields unobserved", found, err)
 	}
 }

@@ -59,12 +59,6 @@ type userData struct {
 	CustomAttributes *map[string]string `json:"customAttributes,omitempty"`
 }
 
-// userIdentity is the document's UserIdentity (PUT /api/v2/users/identityManagement).
-type userIdentity struct {
-	CurrentUserIdentifier string `json:"currentUserIdentifier"`
-	NewUserIdentifier     string `json:"newUserIdentifier"`
-}
-
 // groupInfo is the document's GroupInfo.
 type groupInfo struct {
 	Identifier       string `json:"identifier"`

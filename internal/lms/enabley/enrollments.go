@@ -11,8 +11,8 @@ import (
 	"github.com/lmsoperator/lms-operator/internal/lms"
 )
 
-// channelsAPI is what the enrollment adapter needs of the wire layer.
-type channelsAPI interface {
+// enrollmentsAPI is what the enrollment adapter needs of the wire client.
+type enrollmentsAPI interface {
 	listChannelsV3(ctx context.Context, key string) (page[channelInfo], error)
 	listChannelsV1(ctx context.Context) ([]channelInfo, error)
 	assignChannelUser(ctx context.Context, channel, user, role string) error
@@ -30,7 +30,7 @@ var channelRoles = map[lms.Role]string{lms.RoleLearner: "LEARNER", lms.RoleInstr
 // channel targets exist. Enabley sends no assignment email through the API,
 // so Assignment.Notify has no effect.
 type enrollmentClient struct {
-	api channelsAPI
+	api enrollmentsAPI
 	// v1 is set once GET /api/v3/channels answered 404 on a first page.
 	v1 atomic.Bool
 }
@@ -63,6 +63,7 @@ func (c *enrollmentClient) Targets(ctx context.Context, kind lms.TargetKind) ([]
 	return out, nil
 }
 
+// channels lists every channel, with v3 pages or, where v3 is missing, v1.
 func (c *enrollmentClient) channels(ctx context.Context) ([]channelInfo, error) {
 	if !c.v1.Load() {
 		first, err := c.api.listChannelsV3(ctx, "")
@@ -124,7 +125,7 @@ func (c *enrollmentClient) UnassignUser(ctx context.Context, t lms.Target, u lms
 	if err := checkTarget(t); err != nil {
 		return err
 	}
-	if err := ignoreNotFound(c.api.unassignChannelUser(ctx, t.ID, userID(u))); err != nil {
+	if err := ignoreMissing(c.api.unassignChannelUser(ctx, t.ID, userID(u))); err != nil {
 		return fmt.Errorf("unassign Enabley user %q from channel %q: %w", userID(u), t.ID, err)
 	}
 	return nil
@@ -162,7 +163,7 @@ func (c *enrollmentClient) UnassignGroup(ctx context.Context, t lms.Target, grou
 	if err := checkTarget(t); err != nil {
 		return err
 	}
-	if err := ignoreNotFound(c.api.unassignChannelGroup(ctx, t.ID, groupID)); err != nil {
+	if err := ignoreMissing(c.api.unassignChannelGroup(ctx, t.ID, groupID)); err != nil {
 		return fmt.Errorf("unassign Enabley group %q from channel %q: %w", groupID, t.ID, err)
 	}
 	return nil
@@ -220,7 +221,7 @@ func (c *enrollmentClient) readProgress(ctx context.Context, channel string, pen
 func (c *enrollmentClient) readEach(ctx context.Context, channel string, users []string, seen map[string]lms.Progress) error {
 	for _, u := range users {
 		p, err := c.api.performance(ctx, channel, u, "")
-		if lms.IsNotFound(err) {
+		if isMissing(err) {
 			continue
 		}
 		if err != nil {

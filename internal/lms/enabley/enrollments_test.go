@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lmsoperator/lms-operator/internal/lms"
+	"github.com/lmsoperator/lms-operator/internal/lms/lmstest"
 	"github.com/lmsoperator/lms-operator/internal/lmssim/enableysim"
 )
 
@@ -61,9 +62,9 @@ func TestTargetsListsChannelsOnly(t *testing.T) {
 		t.Errorf("channel pages read: %d, want 2", n)
 	}
 	_, err = e.client.Enrollments().Targets(ctx(t), lms.TargetCourse)
-	wantKind(t, "Targets(Course)", err, lms.KindUnsupported)
+	lmstest.RequireKind(t, "Targets(Course)", err, lms.KindUnsupported)
 	_, err = e.client.Enrollments().AssignedUsers(ctx(t), lms.Target{Kind: lms.TargetLearningPath, ID: "x"})
-	wantKind(t, "AssignedUsers(LearningPath)", err, lms.KindUnsupported)
+	lmstest.RequireKind(t, "AssignedUsers(LearningPath)", err, lms.KindUnsupported)
 }
 
 func TestAssignUserRoles(t *testing.T) {
@@ -84,7 +85,7 @@ func TestAssignUserRoles(t *testing.T) {
 			e := newEnv(t, testSeed())
 			err := e.client.Enrollments().AssignUser(ctx(t), target, seededUser(1), lms.Assignment{Role: tc.role, Notify: true})
 			if tc.wantKind != "" {
-				wantKind(t, "AssignUser", err, tc.wantKind)
+				lmstest.RequireKind(t, "AssignUser", err, tc.wantKind)
 				if n := e.calls(opAssignChannelUser); n != 0 {
 					t.Errorf("an unsupported role was sent (%d calls)", n)
 				}
@@ -117,7 +118,7 @@ func TestUnassignUserIsIdempotent(t *testing.T) {
 		t.Errorf("channel users after unassign: %v", c.Users)
 	}
 	err := en.AssignUser(ctx(t), lms.Target{Kind: lms.TargetChannel, ID: "nope"}, seededUser(2), lms.Assignment{})
-	wantKind(t, "AssignUser to a missing channel", err, lms.KindNotFound)
+	lmstest.RequireKind(t, "AssignUser to a missing channel", err, lms.KindNotFound)
 }
 
 func TestGroupAssignment(t *testing.T) {
@@ -132,9 +133,9 @@ func TestGroupAssignment(t *testing.T) {
 		t.Errorf("channel groups (-want +got):\n%s", d)
 	}
 	err := en.AssignGroup(ctx(t), target, "acme", lms.Assignment{Role: lms.RoleInstructor})
-	wantKind(t, "AssignGroup as instructor", err, lms.KindUnsupported)
+	lmstest.RequireKind(t, "AssignGroup as instructor", err, lms.KindUnsupported)
 	_, err = en.AssignedGroups(ctx(t), target)
-	wantKind(t, "AssignedGroups", err, lms.KindUnsupported)
+	lmstest.RequireKind(t, "AssignedGroups", err, lms.KindUnsupported)
 	for range 2 {
 		if err := en.UnassignGroup(ctx(t), target, "acme"); err != nil {
 			t.Fatalf("UnassignGroup: %v", err)

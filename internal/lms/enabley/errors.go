@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/lmsoperator/lms-operator/internal/lms"
@@ -23,9 +22,6 @@ const (
 	codeItemNotExists      = "item_not_exists"
 	codeServiceUnavailable = "service_unavailable"
 )
-
-// maxRetryAfter bounds a Retry-After header, against overflow and nonsense.
-const maxRetryAfter = 24 * time.Hour
 
 // kindOfCode maps the document's error values onto error kinds.
 var kindOfCode = map[string]lms.ErrorKind{
@@ -79,29 +75,9 @@ func httpError(op string, status int, header http.Header, body []byte, now time.
 	}
 	e := &lms.Error{Kind: kind, Op: opName(op), Code: code, Message: msg}
 	if kind == lms.KindRateLimited {
-		e.RetryAfter = parseRetryAfter(header.Get("Retry-After"), now)
+		e.RetryAfter, _ = lms.ParseRetryAfter(header.Get("Retry-After"), now)
 	}
 	return e
-}
-
-// parseRetryAfter reads a Retry-After header: seconds or an HTTP date.
-// It returns 0 when the header is absent or unreadable.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if n <= 0 {
-			return 0
-		}
-		return min(time.Duration(min(n, int64(maxRetryAfter/time.Second)))*time.Second, maxRetryAfter)
-	}
-	t, err := http.ParseTime(v)
-	if err != nil {
-		return 0
-	}
-	return min(max(t.Sub(now), 0), maxRetryAfter)
 }
 
 // transportError classifies a failure of HTTPClient.Do. An *lms.Error (the
@@ -124,28 +100,46 @@ func transportError(op string, err error, redact func(string) string) error {
 
 // malformed reports an answer that could not be read as Transient.
 func malformed(op string, err error) *lms.Error {
-	return &lms.Error{Kind: lms.KindTransient, Op: opName(op), Message: "malformed answer: " + err.Error(), Err: err}
+	return &lms.Error{Kind: lms.KindTransient, Op: opName(op), Message: lms.SafeMessage("malformed answer: " + err.Error()), Err: err}
 }
 
-// ignoreNotFound returns nil for a NotFound error, err otherwise: deleting
-// or unassigning what is not there succeeds.
-func ignoreNotFound(err error) error {
-	if lms.IsNotFound(err) {
+// taken names, in its Message, the field of an item_exists answer to
+// PUT /api/v2/users: the username or email another user holds
+// (lms.TakenMessage), so that the controller can report the clash.
+func taken(err error) error {
+	var e *lms.Error
+	if errors.As(err, &e) && e.Kind == lms.KindAlreadyExists {
+		e.Message = lms.TakenMessage(lms.TakenFields(e.Message, "username or email", "username", "email"), e.Message)
+	}
+	return err
+}
+
+// isMissing reports whether err is item_not_exists: the object (or the
+// membership, the assignment) is not there. A not_found (an unknown route,
+// an expired paginationKey) is not.
+func isMissing(err error) bool {
+	var e *lms.Error
+	return errors.As(err, &e) && e.Kind == lms.KindNotFound && e.Code == codeItemNotExists
+}
+
+// ignoreMissing returns nil for item_not_exists, err otherwise: deleting or
+// unassigning what is not there succeeds; a call to a wrong URL does not.
+func ignoreMissing(err error) error {
+	if isMissing(err) {
 		return nil
 	}
 	return err
 }
 
-// redactor returns a function that replaces every secret in a string.
-// Secrets shorter than 4 characters are not searched for (they would mangle
-// every message).
+// redactor returns a function that makes a message safe to carry
+// (lms.SafeMessage): bounded, and without the secrets, read when it is
+// called, or a credential in a URL query.
 func redactor(secrets ...func() string) func(string) string {
 	return func(s string) string {
+		vals := make([]string, 0, len(secrets))
 		for _, get := range secrets {
-			if v := get(); len(v) >= 4 {
-				s = strings.ReplaceAll(s, v, "[redacted]")
-			}
+			vals = append(vals, get())
 		}
-		return s
+		return lms.SafeMessage(s, vals...)
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"github.com/lmsoperator/lms-operator/internal/lms"
 )
 
-// groupsAPI is what the group adapter needs of the wire layer.
+// groupsAPI is what the group adapter needs of the wire client.
 type groupsAPI interface {
 	hierarchy(ctx context.Context) ([]string, error)
 	listGroups(ctx context.Context, sub string) ([]groupInfo, error)
@@ -67,6 +67,7 @@ func (c *groupClient) Update(ctx context.Context, g lms.Group) (*lms.Group, erro
 	return c.put(ctx, g, "update")
 }
 
+// put writes g with PUT /api/v1/groups and returns it as Enabley holds it.
 func (c *groupClient) put(ctx context.Context, g lms.Group, verb string) (*lms.Group, error) {
 	if g.ID == "" {
 		return nil, lms.NewError(lms.KindInvalidRequest, opName(opPutGroup), "", "Enabley needs an identifier for a group")
@@ -81,7 +82,7 @@ func (c *groupClient) put(ctx context.Context, g lms.Group, verb string) (*lms.G
 
 // Delete removes the group; a missing group is not an error.
 func (c *groupClient) Delete(ctx context.Context, id string) error {
-	if err := ignoreNotFound(c.api.deleteGroup(ctx, id)); err != nil {
+	if err := ignoreMissing(c.api.deleteGroup(ctx, id)); err != nil {
 		return fmt.Errorf("delete Enabley group %q: %w", id, err)
 	}
 	return nil
@@ -106,7 +107,7 @@ func (c *groupClient) AddMember(ctx context.Context, groupID string, u lms.User)
 // RemoveMember removes the user from the group; a user not in the group is
 // not an error.
 func (c *groupClient) RemoveMember(ctx context.Context, groupID string, u lms.User) error {
-	if err := ignoreNotFound(c.api.removeGroupUser(ctx, groupID, userID(u))); err != nil {
+	if err := ignoreMissing(c.api.removeGroupUser(ctx, groupID, userID(u))); err != nil {
 		return fmt.Errorf("remove Enabley user %q from group %q: %w", userID(u), groupID, err)
 	}
 	return nil
@@ -135,6 +136,7 @@ func (c *groupClient) Hierarchy(ctx context.Context) ([]string, error) {
 	return h, nil
 }
 
+// toGroup converts a GroupInfo; Enabley groups have no active flag and read as active.
 func toGroup(in groupInfo) lms.Group {
 	return lms.Group{ID: in.Identifier, Name: in.Name, Active: true, Type: in.Type, ParentID: in.ParentIdentifier}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lmsoperator/lms-operator/internal/lms"
+	"github.com/lmsoperator/lms-operator/internal/lms/lmstest"
 	"github.com/lmsoperator/lms-operator/internal/lmssim/enableysim"
 )
 
@@ -47,7 +48,7 @@ func TestGroupsLifecycle(t *testing.T) {
 		}
 	}
 	_, err = groups.Get(ctx(t), "sales")
-	wantKind(t, "Get after Delete", err, lms.KindNotFound)
+	lmstest.RequireKind(t, "Get after Delete", err, lms.KindNotFound)
 }
 
 func TestGroupsRefusals(t *testing.T) {
@@ -64,7 +65,7 @@ func TestGroupsRefusals(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			e := newEnv(t, testSeed())
 			_, err := e.client.Groups().Create(ctx(t), tc.group)
-			wantKind(t, "Create", err, tc.wantKind)
+			lmstest.RequireKind(t, "Create", err, tc.wantKind)
 			if !strings.Contains(lms.Message(err), tc.wantMsg) {
 				t.Errorf("message %q does not mention %q", lms.Message(err), tc.wantMsg)
 			}
@@ -97,9 +98,9 @@ func TestGroupMembersLeaveOtherGroupsAlone(t *testing.T) {
 		t.Errorf("ops members after RemoveMember: %v", g.Members)
 	}
 	err = groups.AddMember(ctx(t), "nope", seededUser(1))
-	wantKind(t, "AddMember to a missing group", err, lms.KindNotFound)
+	lmstest.RequireKind(t, "AddMember to a missing group", err, lms.KindNotFound)
 	_, err = groups.Members(ctx(t), "ops")
-	wantKind(t, "Members", err, lms.KindUnsupported)
+	lmstest.RequireKind(t, "Members", err, lms.KindUnsupported)
 	h, err := gc.Hierarchy(ctx(t))
 	if err != nil {
 		t.Fatal(err)

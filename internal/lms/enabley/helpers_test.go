@@ -23,6 +23,10 @@ const (
 	testSecret = "sk-test-b41c2d8e"
 )
 
+// secrets are what no error may show: the credentials, and the query
+// parameters that carry them.
+var secrets = []string{testKey, testSecret, "clientKey=", "secret="}
+
 // testSeed is an account with five users (page size 2: three pages), a
 // Company > Department hierarchy and two channels.
 func testSeed() enableysim.Seed {
@@ -166,24 +170,6 @@ func (r *recorder) sequence() []string {
 	out := r.order
 	r.order, r.byEP = nil, nil
 	return out
-}
-
-// wantKind fails unless err is an *lms.Error of kind want.
-func wantKind(t *testing.T, what string, err error, want lms.ErrorKind) {
-	t.Helper()
-	if got := lms.KindOf(err); got != want {
-		t.Fatalf("%s: error %v has kind %q, want %q", what, err, got, want)
-	}
-}
-
-// noSecrets fails if s holds a credential or the query that carries them.
-func noSecrets(t *testing.T, what, s string) {
-	t.Helper()
-	for _, bad := range []string{testKey, testSecret, "clientKey=", "secret="} {
-		if strings.Contains(s, bad) {
-			t.Errorf("%s leaks %q: %s", what, bad, s)
-		}
-	}
 }
 
 func ctx(t *testing.T) context.Context { return t.Context() }

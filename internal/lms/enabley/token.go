@@ -120,6 +120,7 @@ func (s *tokenSource) current() string {
 	return s.token
 }
 
+// isContextError reports whether err is a cancelled or expired context.
 func isContextError(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }

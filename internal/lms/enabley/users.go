@@ -1,6 +1,7 @@
 package enabley
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -27,7 +28,7 @@ var enableyRoles = map[lms.Role]string{
 // rolePrecedence picks one role from a user's possibleRoles: the highest wins.
 var rolePrecedence = []lms.Role{lms.RoleManager, lms.RoleInstructor, lms.RoleLearner}
 
-// usersAPI is what the user adapter needs of the wire layer.
+// usersAPI is what the user adapter needs of the wire client.
 type usersAPI interface {
 	listUsersV3(ctx context.Context, filter url.Values, key string) (page[userInfo], error)
 	listUsersV2(ctx context.Context, filter url.Values, start int) ([]userInfo, error)
@@ -35,7 +36,6 @@ type usersAPI interface {
 	putUser(ctx context.Context, d userData) (*userInfo, error)
 	setUserActive(ctx context.Context, id string, active bool) error
 	deleteUser(ctx context.Context, id string) error
-	renameUser(ctx context.Context, from, to string) error
 }
 
 // userClient adapts Enabley users to lms.UserClient. The identifier is
@@ -125,7 +125,8 @@ func (c *userClient) pageSizeHint() int {
 	return defaultV3PageSize
 }
 
-// Lookup finds the user by identifier (externalID), then by exact email.
+// Lookup finds the user by identifier (externalID), then, when Enabley
+// says there is none (item_not_exists), by exact email.
 func (c *userClient) Lookup(ctx context.Context, externalID, email string) (*lms.User, error) {
 	if externalID != "" {
 		in, err := c.api.getUser(ctx, externalID)
@@ -134,7 +135,7 @@ func (c *userClient) Lookup(ctx context.Context, externalID, email string) (*lms
 			u.ID, u.ExternalID = externalID, externalID
 			return &u, nil
 		}
-		if !lms.IsNotFound(err) || email == "" {
+		if !isMissing(err) || email == "" {
 			return nil, fmt.Errorf("look up Enabley user %q: %w", externalID, err)
 		}
 	}
@@ -146,13 +147,14 @@ func (c *userClient) lookupByEmail(ctx context.Context, email string) (*lms.User
 	if email == "" {
 		return nil, lms.NewError(lms.KindNotFound, opName(opGetUser), "", "no identifier or email to look up")
 	}
+	email = lms.NormalizeEmail(email)
 	infos, err := c.listInfos(ctx, url.Values{"emailSubstring": {email}})
 	if err != nil {
 		return nil, fmt.Errorf("look up Enabley user by email: %w", err)
 	}
 	var found []lms.User
 	for _, in := range infos {
-		if in.Identifier != "" && strings.EqualFold(in.Email, email) {
+		if in.Identifier != "" && lms.NormalizeEmail(in.Email) == email {
 			found = append(found, toUser(in))
 		}
 	}
@@ -189,17 +191,15 @@ func (c *userClient) Create(ctx context.Context, u lms.User) (*lms.User, error) 
 	return c.put(ctx, d, u, "create")
 }
 
-// Update writes u to the user. The username is left alone; possibleRoles is
-// sent only when the role changed (so roles the operator does not manage,
-// such as SITE_ADMIN, survive); custom attributes only when there are or
-// were some. A changed ExternalID renames the user first
-// (PUT /api/v2/users/identityManagement).
+// Update writes u to the user as it is: the identifier it has
+// (current.ID, else u's), which the operator never changes, so that
+// status.externalID is always the identifier groups and channels use, even
+// for a user adopted by email under another identifier. The username is
+// left alone; possibleRoles is sent only when the role changed (so roles
+// the operator does not manage, such as SITE_ADMIN, survive); custom
+// attributes only when there are or were some.
 func (c *userClient) Update(ctx context.Context, current, u lms.User) (*lms.User, error) {
-	id, err := c.renameIfNeeded(ctx, current, u)
-	if err != nil {
-		return nil, err
-	}
-	d := c.userData(id, u)
+	d := c.userData(cmp.Or(current.ID, userID(u)), u)
 	if normRole(u.Role) != normRole(current.Role) {
 		role, err := enableyRole(u.Role)
 		if err != nil {
@@ -217,34 +217,17 @@ func (c *userClient) Update(ctx context.Context, current, u lms.User) (*lms.User
 	return c.put(ctx, d, u, "update")
 }
 
-// renameIfNeeded moves the user to u.ExternalID when it differs from the
-// identifier it has, and returns the identifier to write.
-func (c *userClient) renameIfNeeded(ctx context.Context, current, u lms.User) (string, error) {
-	from := u.ID
-	if from == "" {
-		from = current.ID
-	}
-	to := u.ExternalID
-	if from == "" || to == "" || from == to {
-		return userID(u), nil
-	}
-	if err := c.api.renameUser(ctx, from, to); err != nil {
-		return "", fmt.Errorf("rename Enabley user %q to %q: %w", from, to, err)
-	}
-	return to, nil
-}
-
 // userData is the body common to create and update.
 func (c *userClient) userData(id string, u lms.User) userData {
 	return userData{Identifier: id, SubAccountName: c.sub, FirstName: u.FirstName, LastName: u.LastName,
-		Email: strings.ToLower(u.Email), IsActive: u.Active}
+		Email: lms.NormalizeEmail(u.Email), IsActive: u.Active}
 }
 
 // put sends d and returns the user as the answer (or, lacking one, u) says.
 func (c *userClient) put(ctx context.Context, d userData, u lms.User, verb string) (*lms.User, error) {
 	in, err := c.api.putUser(ctx, d)
 	if err != nil {
-		return nil, fmt.Errorf("%s Enabley user %q: %w", verb, d.Identifier, err)
+		return nil, fmt.Errorf("%s Enabley user %q: %w", verb, d.Identifier, taken(err))
 	}
 	if in != nil {
 		out := toUser(*in)
@@ -264,7 +247,7 @@ func (c *userClient) SetActive(ctx context.Context, u lms.User, active bool) err
 
 // Delete removes the user; a missing user is not an error.
 func (c *userClient) Delete(ctx context.Context, u lms.User) error {
-	if err := ignoreNotFound(c.api.deleteUser(ctx, userID(u))); err != nil {
+	if err := ignoreMissing(c.api.deleteUser(ctx, userID(u))); err != nil {
 		return fmt.Errorf("delete Enabley user %q: %w", userID(u), err)
 	}
 	return nil
@@ -278,19 +261,27 @@ func userID(u lms.User) string {
 	return u.ExternalID
 }
 
-// toUser converts a UserInfo. A missing isActive means active (the
-// document's default).
+// toUser converts a UserInfo. A missing isActive or customAttributes is
+// left zero and named in Unobserved, never invented.
 func toUser(in userInfo) lms.User {
-	return lms.User{
+	u := lms.User{
 		ID:           in.Identifier,
 		ExternalID:   in.Identifier,
-		Email:        strings.ToLower(in.Email),
+		Email:        lms.NormalizeEmail(in.Email),
 		FirstName:    in.FirstName,
 		LastName:     in.LastName,
 		Role:         roleOf(in.PossibleRoles),
-		Active:       in.IsActive == nil || *in.IsActive,
 		CustomFields: customFields(in.CustomAttributes),
 	}
+	if in.IsActive == nil {
+		u.Unobserved |= lms.FieldActive
+	} else {
+		u.Active = *in.IsActive
+	}
+	if in.CustomAttributes == nil {
+		u.Unobserved |= lms.FieldCustomFields
+	}
+	return u
 }
 
 // roleOf picks the operator role from possibleRoles; "" when none maps.

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/lmsoperator/lms-operator/internal/lms"
 )
 
 // userBody is the JSON body of create and update: {"user": {...}}.
@@ -24,10 +26,14 @@ type userDTO struct {
 	FirstName string
 	LastName  string
 	Login     string
-	// IsActive is true when the answer says so or says nothing.
+	// IsActive is true when the answer says so.
 	IsActive bool
 	// Custom holds the non-empty custom_a to custom_u values.
 	Custom map[string]string
+	// Unobserved names what the answer did not carry: is_active (absent or
+	// null), the custom fields (none of custom_a to custom_u), and always
+	// the role (authority is neither requested nor mapped).
+	Unobserved lms.UserFields
 }
 
 // Limits of the reason decoder, against hostile or broken bodies.
@@ -49,7 +55,7 @@ func decodeUsers(body []byte) ([]userDTO, error) {
 	}
 	out := make([]userDTO, 0, len(raw))
 	for i, item := range raw {
-		u, err := decodeUser(item)
+		u, err := decodeUser(item, false)
 		if err != nil {
 			return nil, fmt.Errorf("decode user list: item %d: %w", i, err)
 		}
@@ -58,14 +64,18 @@ func decodeUsers(body []byte) ([]userDTO, error) {
 	return out, nil
 }
 
-// decodeUser decodes one user object, bare or wrapped as {"user": {...}}.
-// Unknown attributes (password among them) are ignored.
-func decodeUser(body []byte) (userDTO, error) {
+// decodeUser decodes one user object: JSON, bare or wrapped as
+// {"user": {...}}, or, when asXML, the document's <user> XML. Unknown
+// attributes (password among them) are ignored.
+func decodeUser(body []byte, asXML bool) (userDTO, error) {
 	obj, err := userObject(body)
+	if asXML {
+		obj, err = xmlUserObject(body)
+	}
 	if err != nil {
 		return userDTO{}, err
 	}
-	u := userDTO{IsActive: true}
+	u := userDTO{Unobserved: lms.FieldRole}
 	if u.ID, err = idOf(obj["id"]); err != nil {
 		return userDTO{}, err
 	}
@@ -78,8 +88,25 @@ func decodeUser(body []byte) (userDTO, error) {
 	if u.IsActive, err = boolOf(obj["is_active"]); err != nil {
 		return userDTO{}, fmt.Errorf("decode user: is_active: %w", err)
 	}
+	u.Unobserved |= unobserved(obj)
 	u.Custom, err = customOf(obj)
 	return u, err
+}
+
+// unobserved names the optional fields obj does not carry: is_active
+// (absent or null) and the custom fields (none of custom_a to custom_u).
+func unobserved(obj map[string]json.RawMessage) lms.UserFields {
+	var out lms.UserFields
+	if v, ok := obj["is_active"]; !ok || bytes.Equal(bytes.TrimSpace(v), []byte("null")) {
+		out |= lms.FieldActive
+	}
+	out |= lms.FieldCustomFields
+	for name := range obj {
+		if isCustomField(name) {
+			return out &^ lms.FieldCustomFields
+		}
+	}
+	return out
 }
 
 // userObject returns the attributes of a user object, unwrapping {"user": {...}}.
@@ -111,16 +138,16 @@ func idOf(msg json.RawMessage) (int64, error) {
 }
 
 // boolOf reads a boolean given as true/false, "true"/"false", "1"/"0" or
-// 1/0; absent or null is true (a user is active unless told otherwise).
+// 1/0; absent or null is false (and unobserved: see unobserved).
 func boolOf(msg json.RawMessage) (bool, error) {
 	s, err := scalar(msg)
 	if err != nil {
 		return false, err
 	}
 	switch strings.ToLower(s) {
-	case "", "true", "1", "t":
+	case "true", "1", "t":
 		return true, nil
-	case "false", "0", "f":
+	case "", "false", "0", "f":
 		return false, nil
 	}
 	return false, fmt.Errorf("not a boolean")
@@ -177,12 +204,16 @@ func scalar(msg json.RawMessage) (string, error) {
 }
 
 // decodeReasons reads the reasons of an error answer. The document says only
-// "a list of error reasons in JSON", so it accepts the shapes Rails
-// applications write: {"errors": [...]}, a bare list of strings, a list of
-// [attribute, message] pairs, an {attribute: [messages]} object, and
-// {"error": "..."} or {"message": "..."}. It returns nil for anything else,
+// "a list of error reasons in JSON or XML format", so it accepts the shapes
+// Rails applications write: {"errors": [...]}, a bare list of strings, a
+// list of [attribute, message] pairs, an {attribute: [messages]} object,
+// {"error": "..."} or {"message": "..."}, and, when asXML,
+// <errors><error>...</error></errors>. It returns nil for anything else,
 // and at most maxReasons reasons of at most maxReasonLen bytes.
-func decodeReasons(body []byte) []string {
+func decodeReasons(body []byte, asXML bool) []string {
+	if asXML {
+		return xmlReasons(body)
+	}
 	var v any
 	if err := json.Unmarshal(body, &v); err != nil {
 		return nil

@@ -1,12 +1,10 @@
 package exceed
 
 import (
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 
@@ -128,18 +126,6 @@ func (r recordOps) RoundTrip(req *http.Request) (*http.Response, error) {
 	return r.next.RoundTrip(req)
 }
 
-// failingTransport fails every request with err, or with an error quoting
-// the request's URL when err is nil (as some proxies do).
-type failingTransport struct{ err error }
-
-// RoundTrip implements http.RoundTripper.
-func (f failingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if f.err != nil {
-		return nil, f.err
-	}
-	return nil, errors.New("proxy refused " + req.URL.String())
-}
-
 // seedUser returns an active simulated user with the id, code and email.
 func seedUser(id int64, code, email string) exceedsim.User {
 	return exceedsim.User{ID: id, Code: code, Login: email, Email: email, FirstName: "First" + code, LastName: "Last",
@@ -156,34 +142,11 @@ func seedUsers(n int) []exceedsim.User {
 	return out
 }
 
-// lmsUser returns the lms.User a seedUser with the id and code reads as.
+// lmsUser returns the lms.User a seedUser with the id and code reads as:
+// its role is never read.
 func lmsUser(id, code string) lms.User {
 	return lms.User{ID: id, ExternalID: code, Email: code + "@example.com", FirstName: "First" + code, LastName: "Last",
-		Role: lms.RoleLearner, Active: true}
-}
-
-// checkNoSecret fails when err's text, or any error it wraps, holds the
-// api_key or secret in any form.
-func checkNoSecret(t *testing.T, err error, secrets ...string) {
-	t.Helper()
-	secrets = append(secrets, testKey)
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		for _, s := range secrets {
-			for _, form := range []string{s, url.QueryEscape(s), url.PathEscape(s)} {
-				if strings.Contains(e.Error(), form) {
-					t.Errorf("error %q holds a secret", e.Error())
-				}
-			}
-		}
-	}
-}
-
-// checkKind fails unless err is an *lms.Error of kind want.
-func checkKind(t *testing.T, err error, want lms.ErrorKind) {
-	t.Helper()
-	if got := lms.KindOf(err); got != want {
-		t.Errorf("error kind = %q, want %q (error: %v)", got, want, err)
-	}
+		Active: true, Unobserved: lms.FieldRole}
 }
 
 // httpClient returns a plain HTTP client.

@@ -2,7 +2,6 @@ package exceed
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -11,34 +10,29 @@ import (
 	"github.com/lmsoperator/lms-operator/internal/lms"
 )
 
-// redacted replaces secrets in error messages.
-const redacted = "[REDACTED]"
-
-// maxMessage bounds the vendor text carried in an error's message.
-const maxMessage = 1000
-
 // statusError classifies a non-2xx answer:
 //
 //	401 InvalidCredentials, 403 Forbidden, 404 NotFound, 409 AlreadyExists,
 //	422 InvalidRequest or AlreadyExists (see classify422), 429 RateLimited,
 //	408 and 5xx (and anything else) Transient, other 4xx InvalidRequest.
 //
-// The message carries the vendor's reasons when the body has any, else the
-// status text; never the raw body.
-func (w *wireClient) statusError(r request, resp *http.Response, body []byte) error {
-	reasons := decodeReasons(body)
-	e := &lms.Error{
-		Kind:    kindOfStatus(resp.StatusCode),
-		Op:      opName(r.op),
-		Code:    strconv.Itoa(resp.StatusCode),
-		Message: w.redact(message(resp.StatusCode, reasons), r.secret),
-	}
+// The message carries the vendor's reasons (JSON, or XML when asXML) when
+// the body has any, else the
+// status text; never the raw body. A 422 for taken values names the fields
+// first (lms.TakenMessage).
+func (w *wireClient) statusError(r request, resp *http.Response, body []byte, asXML bool) error {
+	reasons := decodeReasons(body, asXML)
+	msg := message(resp.StatusCode, reasons)
+	e := &lms.Error{Kind: kindOfStatus(resp.StatusCode), Op: opName(r.op), Code: strconv.Itoa(resp.StatusCode)}
 	switch resp.StatusCode {
 	case http.StatusUnprocessableEntity:
-		e.Kind = classify422(reasons)
+		if e.Kind = classify422(reasons); e.Kind == lms.KindAlreadyExists {
+			msg = lms.TakenMessage(lms.TakenFields(msg, "login, email or code", "login", "email", "code"), msg)
+		}
 	case http.StatusTooManyRequests:
-		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		e.RetryAfter, _ = lms.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	}
+	e.Message = w.safe(msg, r.secret)
 	return e
 }
 
@@ -74,7 +68,7 @@ func message(status int, reasons []string) string {
 	if status == http.StatusUnauthorized {
 		msg = "Exceed refused the api_key: " + msg
 	}
-	return truncate(msg, maxMessage)
+	return msg
 }
 
 // truncate cuts s to at most n bytes, on a rune boundary.
@@ -123,40 +117,8 @@ func isTakenReason(reason string) bool {
 	return false
 }
 
-// parseRetryAfter reads a Retry-After header, in seconds or as an HTTP date,
-// relative to now. It returns 0 when the header is absent, invalid or past.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs <= 0 {
-			return 0
-		}
-		return time.Duration(min(secs, int64(maxRetryAfter/time.Second))) * time.Second
-	}
-	t, err := http.ParseTime(v)
-	if err != nil || !t.After(now) {
-		return 0
-	}
-	return min(t.Sub(now), maxRetryAfter)
-}
-
-// maxRetryAfter caps Retry-After so that a silly value cannot pause a
-// connection for years.
-const maxRetryAfter = 24 * time.Hour
-
-// redact removes the api_key and secret (in plain and URL-escaped form)
-// from s.
-func (w *wireClient) redact(s, secret string) string {
-	for _, v := range []string{w.apiKey, secret} {
-		if v == "" {
-			continue
-		}
-		for _, form := range []string{v, url.QueryEscape(v), url.PathEscape(v)} {
-			s = strings.ReplaceAll(s, form, redacted)
-		}
-	}
-	return s
+// safe makes a message safe to carry (lms.SafeMessage): bounded, and
+// without the api_key, the request's secret or a credential in a URL query.
+func (w *wireClient) safe(s, secret string) string {
+	return lms.SafeMessage(s, w.apiKey, secret)
 }

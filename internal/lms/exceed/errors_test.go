@@ -8,10 +8,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lmsoperator/lms-operator/internal/lms"
+	"github.com/lmsoperator/lms-operator/internal/lms/lmstest"
 	"github.com/lmsoperator/lms-operator/internal/lmssim/exceedsim"
 )
 
@@ -77,8 +79,8 @@ func TestStatusesMapOntoErrorKinds(t *testing.T) {
 			e := newEnv(t, exceedsim.Seed{})
 			e.answer(tc.status, tc.header, tc.body)
 			_, err := e.users.List(context.Background())
-			checkKind(t, err, tc.kind)
-			checkNoSecret(t, err)
+			lmstest.ExpectKind(t, "", err, tc.kind)
+			lmstest.ExpectNoSecret(t, err, testKey)
 			got, _ := lms.RetryAfter(err)
 			if diff := got - tc.retryAfter; diff < -2*time.Second || diff > 2*time.Second {
 				t.Errorf("RetryAfter = %s, want about %s", got, tc.retryAfter)
@@ -91,7 +93,7 @@ func TestCreateWithAMalformedAnswerIsTransient(t *testing.T) {
 	e := newEnv(t, exceedsim.Seed{})
 	e.answer(201, nil, `{"id": "x", "password": "leaked?"`)
 	_, err := e.users.Create(context.Background(), lmsUser("", "a"))
-	checkKind(t, err, lms.KindTransient)
+	lmstest.ExpectKind(t, "", err, lms.KindTransient)
 }
 
 func TestTransportErrors(t *testing.T) {
@@ -105,9 +107,9 @@ func TestTransportErrors(t *testing.T) {
 		retryAfter time.Duration
 		wraps      error
 	}{
-		"budget's RateLimited passes through": {context.Background(), failingTransport{budget}, lms.KindRateLimited, 30 * time.Second, budget},
-		"wrapped budget error":                {context.Background(), failingTransport{fmt.Errorf("budget transport: %w", budget)}, lms.KindRateLimited, 30 * time.Second, budget},
-		"error quoting the URL":               {context.Background(), failingTransport{}, lms.KindTransient, 0, nil},
+		"budget's RateLimited passes through": {context.Background(), lmstest.FailingTransport{Err: budget}, lms.KindRateLimited, 30 * time.Second, budget},
+		"wrapped budget error":                {context.Background(), lmstest.FailingTransport{Err: fmt.Errorf("budget transport: %w", budget)}, lms.KindRateLimited, 30 * time.Second, budget},
+		"error quoting the URL":               {context.Background(), lmstest.FailingTransport{}, lms.KindTransient, 0, nil},
 		"connection refused":                  {context.Background(), http.DefaultTransport, lms.KindTransient, 0, nil},
 		"cancelled context":                   {cancelled, http.DefaultTransport, lms.KindTransient, 0, context.Canceled},
 	}
@@ -120,8 +122,8 @@ func TestTransportErrors(t *testing.T) {
 			}
 			c := e.newClient(t, base, testKey, tc.rt)
 			for op, err := range allOperations(tc.ctx, c) {
-				checkKind(t, err, tc.kind)
-				checkNoSecret(t, err)
+				lmstest.ExpectKind(t, "", err, tc.kind)
+				lmstest.ExpectNoSecret(t, err, testKey)
 				if got, _ := lms.RetryAfter(err); got != tc.retryAfter {
 					t.Errorf("%s: RetryAfter = %s, want %s", op, got, tc.retryAfter)
 				}
@@ -154,7 +156,7 @@ func TestAPIKeyNeverAppearsInErrors(t *testing.T) {
 			}
 			return e.client
 		},
-		"transport quotes the URL": func(e *env) lms.Client { return e.newClient(t, e.base, testKey, failingTransport{}) },
+		"transport quotes the URL": func(e *env) lms.Client { return e.newClient(t, e.base, testKey, lmstest.FailingTransport{}) },
 		"unreachable": func(e *env) lms.Client {
 			return e.newClient(t, "http://127.0.0.1:1/api/v2", testKey, http.DefaultTransport)
 		},
@@ -171,7 +173,7 @@ func TestAPIKeyNeverAppearsInErrors(t *testing.T) {
 					t.Errorf("%s succeeded, want a failure", op)
 					continue
 				}
-				checkNoSecret(t, err)
+				lmstest.ExpectNoSecret(t, err, testKey)
 				for _, s := range []string{fmt.Sprintf("%v", err), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)} {
 					if strings.Contains(s, testKey) {
 						t.Errorf("%s: formatted error %q holds the api_key", op, s)
@@ -197,33 +199,78 @@ func TestGeneratedPasswordNeverAppearsInErrors(t *testing.T) {
 		return true
 	}
 	_, err := e.users.Create(context.Background(), lmsUser("", "a"))
-	checkKind(t, err, lms.KindInvalidRequest)
+	lmstest.ExpectKind(t, "", err, lms.KindInvalidRequest)
 	if sent == "" {
 		t.Fatal("no password was sent")
 	}
-	checkNoSecret(t, err, sent)
+	lmstest.ExpectNoSecret(t, err, testKey, sent)
 }
 
-func TestParseRetryAfter(t *testing.T) {
-	now := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
-	cases := map[string]struct {
-		header string
-		want   time.Duration
-	}{
-		"seconds":      {"120", 120 * time.Second},
-		"spaces":       {" 5 ", 5 * time.Second},
-		"zero":         {"0", 0},
-		"negative":     {"-3", 0},
-		"HTTP date":    {"Fri, 01 Mar 2024 12:01:30 GMT", 90 * time.Second},
-		"past date":    {"Fri, 01 Mar 2024 11:00:00 GMT", 0},
-		"garbage":      {"soon", 0},
-		"absent":       {"", 0},
-		"absurd":       {"999999999999", maxRetryAfter},
-		"far off date": {"Fri, 01 Mar 2124 12:00:00 GMT", maxRetryAfter},
+func TestStatusErrorClassifies(t *testing.T) {
+	type args struct {
+		status     int
+		retryAfter string
+		body       string
+		secret     string
 	}
+	op := "exceed " + opCreateUser
+	cases := map[string]struct {
+		reason string
+		args   args
+		want   *lms.Error
+	}{
+		"Unauthorized": {"401 is InvalidCredentials and says the api_key was refused",
+			args{status: 401, body: `{"errors": ["Invalid API key"]}`},
+			&lms.Error{Kind: lms.KindInvalidCredentials, Op: op, Code: "401", Message: "Exceed refused the api_key: Invalid API key"}},
+		"Taken": {"a 422 whose every reason says a value is taken is AlreadyExists",
+			args{status: 422, body: `{"errors": ["Login has already been taken"]}`},
+			&lms.Error{Kind: lms.KindAlreadyExists, Op: op, Code: "422", Message: "login already taken by another user: Login has already been taken"}},
+		"Invalid": {"any other 422 is InvalidRequest with the reasons joined",
+			args{status: 422, body: `{"errors": ["Email is invalid", "Zip is too long"]}`},
+			&lms.Error{Kind: lms.KindInvalidRequest, Op: op, Code: "422", Message: "Email is invalid; Zip is too long"}},
+		"Conflict": {"409 is AlreadyExists; without reasons the status text is the message",
+			args{status: 409},
+			&lms.Error{Kind: lms.KindAlreadyExists, Op: op, Code: "409", Message: "Conflict"}},
+		"RateLimited": {"429 is RateLimited with its Retry-After",
+			args{status: 429, retryAfter: "120"},
+			&lms.Error{Kind: lms.KindRateLimited, Op: op, Code: "429", Message: "Too Many Requests", RetryAfter: 2 * time.Minute}},
+		"Timeout": {"408 is Transient, not a refusal of the request",
+			args{status: 408},
+			&lms.Error{Kind: lms.KindTransient, Op: op, Code: "408", Message: "Request Timeout"}},
+		"OtherClientError": {"another 4xx is InvalidRequest",
+			args{status: 400, body: `["bad"]`},
+			&lms.Error{Kind: lms.KindInvalidRequest, Op: op, Code: "400", Message: "bad"}},
+		"Redacted": {"the api_key and the request's secret are redacted from the reasons",
+			args{status: 422, body: `{"errors": ["key ` + testKey + ` and password pw-123456 refused"]}`, secret: "pw-123456"},
+			&lms.Error{Kind: lms.KindInvalidRequest, Op: op, Code: "422", Message: "key [redacted] and password [redacted] refused"}},
+	}
+	w := &wireClient{apiKey: testKey}
 	for name, tc := range cases {
-		if got := parseRetryAfter(tc.header, now); got != tc.want {
-			t.Errorf("%s: parseRetryAfter(%q) = %s, want %s", name, tc.header, got, tc.want)
-		}
+		t.Run(name, func(t *testing.T) {
+			resp := &http.Response{StatusCode: tc.args.status, Header: http.Header{"Retry-After": {tc.args.retryAfter}}}
+			got := lmstest.AsError(w.statusError(request{op: opCreateUser, secret: tc.args.secret}, resp, []byte(tc.args.body), false))
+			lmstest.Check(t, tc.reason, "statusError", tc.want, got, lmstest.IgnoreCause)
+		})
+	}
+}
+
+func TestAnAnswerOverTheReadLimitIsAnError(t *testing.T) {
+	e := newEnv(t, exceedsim.Seed{Users: seedUsers(3)})
+	e.client.(*client).wire.maxResponse = 64
+	_, err := e.users.List(context.Background())
+	lmstest.ExpectKind(t, "List of an answer over the read limit", err, lms.KindTransient)
+	if msg := lms.Message(err); !strings.Contains(msg, "larger than") || !strings.Contains(msg, "64 bytes") {
+		t.Errorf("message %q does not say the answer is over the 64 bytes the client reads", msg)
+	}
+}
+
+func TestVendorMessagesAreBoundedAndRedacted(t *testing.T) {
+	e := newEnv(t, exceedsim.Seed{})
+	e.answer(422, nil, `{"errors": ["bad request /api/v2/users?api_key=another-key&page=1", "`+strings.Repeat("and more ", 60)+`"]}`)
+	_, err := e.users.Create(context.Background(), lmsUser("", "a"))
+	msg := lms.Message(err)
+	lmstest.ExpectNoSecretIn(t, "message", msg, testKey, "another-key")
+	if n := utf8.RuneCountInString(msg); n > lms.MaxMessage || !strings.HasPrefix(msg, "bad request /api/v2/users?api_key=[redacted]&page=1; and more") {
+		t.Errorf("message of %d characters %q: want at most %d, Exceed's reasons with the credential redacted", n, msg, lms.MaxMessage)
 	}
 }

@@ -1,7 +1,13 @@
 // Package exceed is the client of the Exceed LMS (Intellum) users API
-// (https://{subdomain}.exceedlms.com/api/v2/), in three layers: a wire client
-// that speaks HTTP (api_key in the query string, data as JSON bodies), the
-// DTOs it decodes, and an adapter that implements lms.UserClient.
+// (https://{subdomain}.exceedlms.com/api/v2/).
+//
+// Its layout is the one of every vendor package: exceed.go is the
+// lms.Client facade and its factory New; wire.go the HTTP layer (api_key in
+// the query string, data as JSON bodies, one method per endpoint); dto.go
+// the DTOs it decodes; errors.go the classification of answers into
+// *lms.Error and the redaction of the api_key; and users.go the user
+// adapter, over a narrow interface of the wire client, with its helpers
+// validate.go (the document's limits) and password.go.
 //
 // Only users are supported. Intellum's groups and enrollments have no
 // publicly documented write endpoints, so Groups and Enrollments return nil
@@ -17,9 +23,11 @@
 //   - Create sends a random password from crypto/rand, never logged or kept:
 //     users sign in through SSO or a password reset.
 //   - Roles: the document neither sets nor enumerates authority, so only
-//     Learner is supported; every user is reported as a Learner and the
-//     client never writes authority, leaving an adopted administrator's
-//     rights alone.
+//     Learner is supported; a user's role is never read (it is unobserved,
+//     lms.FieldRole) and the client never writes authority, leaving an
+//     adopted administrator's rights alone.
+//   - What an answer does not carry (is_active, every custom field) is
+//     named in lms.User.Unobserved, never invented.
 //   - A 422 whose reasons all say a login, email or code is taken is
 //     KindAlreadyExists (the controller then adopts the user through
 //     Lookup); any other 422 is KindInvalidRequest with the reasons joined.
@@ -42,9 +50,8 @@ const UserPageSize = 1000
 
 // Compile-time checks.
 var (
-	_ lms.Factory    = New
-	_ lms.Client     = (*client)(nil)
-	_ lms.UserClient = (*userClient)(nil)
+	_ lms.Factory = New
+	_ lms.Client  = (*client)(nil)
 )
 
 // client is one connection's view of Exceed.
@@ -70,8 +77,8 @@ func New(cfg lms.Config) (lms.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &wireClient{base: base, apiKey: key, http: cfg.HTTPClient}
-	return &client{wire: w, users: &userClient{wire: w, pageSize: UserPageSize}}, nil
+	w := &wireClient{base: base, apiKey: key, http: cfg.HTTPClient, maxResponse: maxResponse}
+	return &client{wire: w, users: &userClient{api: w, pageSize: UserPageSize}}, nil
 }
 
 // parseBaseURL checks that raw is an absolute http(s) URL and drops a

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/lmsoperator/lms-operator/internal/lms"
+	"github.com/lmsoperator/lms-operator/internal/lms/lmstest"
 	"github.com/lmsoperator/lms-operator/internal/lmssim"
 	"github.com/lmsoperator/lms-operator/internal/lmssim/exceedsim"
 )
@@ -28,8 +29,8 @@ func TestThroughTheSimulatorServerTheHourlyLimitIsRateLimited(t *testing.T) {
 		t.Fatalf("Lookup: %v", err)
 	}
 	_, err = c.Users().List(ctx)
-	checkKind(t, err, lms.KindRateLimited)
-	checkNoSecret(t, err)
+	lmstest.ExpectKind(t, "", err, lms.KindRateLimited)
+	lmstest.ExpectNoSecret(t, err, testKey)
 	if d, _ := lms.RetryAfter(err); d <= 0 {
 		t.Errorf("RetryAfter = %s, want the server's Retry-After", d)
 	}

@@ -23,14 +23,25 @@ const (
 // maxPages bounds List against a server that never answers an empty page.
 const maxPages = 100_000
 
+// usersAPI is what the user adapter needs of the wire client.
+type usersAPI interface {
+	listUsers(ctx context.Context, page int, fields string, filters url.Values) ([]userDTO, error)
+	createUser(ctx context.Context, attrs map[string]any, password string) (userDTO, error)
+	updateUser(ctx context.Context, id string, attrs map[string]any) error
+	updateUserByCode(ctx context.Context, code string, attrs map[string]any) error
+	deleteUser(ctx context.Context, id string) error
+}
+
 // userClient implements lms.UserClient over the wire client.
 type userClient struct {
-	wire *wireClient
+	api usersAPI
 	// pageSize is the documented page size (UserPageSize): a shorter page is
 	// the last, so an account of fewer users costs one call. Tests lower it to
 	// match a simulator with small pages.
 	pageSize int
 }
+
+var _ lms.UserClient = (*userClient)(nil)
 
 // List returns every user, page by page, with fields= limited to what the
 // adapter reads. It stops at an empty page or at a page shorter than the
@@ -43,7 +54,7 @@ func (c *userClient) List(ctx context.Context) ([]lms.User, error) {
 	var out []lms.User
 	seen := map[int64]bool{}
 	for page := 1; page <= maxPages; page++ {
-		dtos, err := c.wire.listUsers(ctx, page, userFields, nil)
+		dtos, err := c.api.listUsers(ctx, page, userFields, nil)
 		if err != nil {
 			return nil, fmt.Errorf("%s: page %d: %w", errList, page, err)
 		}
@@ -77,7 +88,7 @@ func (c *userClient) List(ctx context.Context) ([]lms.User, error) {
 // the one to manage. A user found by email may carry another code (or none):
 // the caller decides whether to adopt it.
 func (c *userClient) Lookup(ctx context.Context, externalID, email string) (*lms.User, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
+	email = lms.NormalizeEmail(email)
 	if externalID == "" && email == "" {
 		return nil, lms.NewError(lms.KindInvalidRequest, opName(opListUsers), "", "a lookup needs an externalID (code) or an email")
 	}
@@ -95,7 +106,7 @@ func (c *userClient) Lookup(ctx context.Context, externalID, email string) (*lms
 // exact matches to matches ignoring case; KindNotFound when none, and
 // KindInvalidRequest when several.
 func (c *userClient) findOne(ctx context.Context, attr, value string) (*lms.User, error) {
-	dtos, err := c.wire.listUsers(ctx, 1, userFields, url.Values{"user[" + attr + "]": {value}})
+	dtos, err := c.api.listUsers(ctx, 1, userFields, url.Values{"user[" + attr + "]": {value}})
 	if err != nil {
 		return nil, err
 	}
@@ -121,12 +132,12 @@ func (c *userClient) findOne(ctx context.Context, attr, value string) (*lms.User
 		fmt.Sprintf("%d Exceed users have %s %q: set spec.externalID to the code of the one to manage", len(exact), attr, value))
 }
 
-// attrOf returns the code or email of d.
+// attrOf returns the code or the normalized email of d.
 func attrOf(d userDTO, attr string) string {
 	if attr == "code" {
 		return d.Code
 	}
-	return d.Email
+	return lms.NormalizeEmail(d.Email)
 }
 
 // Create adds the user: login = the lower-cased email (the externalID when
@@ -146,7 +157,7 @@ func (c *userClient) Create(ctx context.Context, u lms.User) (*lms.User, error) 
 		return nil, wrap(errCreate, err)
 	}
 	attrs["password"] = password
-	dto, err := c.wire.createUser(ctx, attrs, password)
+	dto, err := c.api.createUser(ctx, attrs, password)
 	if err != nil {
 		return nil, wrap(errCreate, err)
 	}
@@ -190,9 +201,9 @@ func (c *userClient) write(ctx context.Context, id, code string, attrs map[strin
 		if err := checkID(id, opUpdateUser); err != nil {
 			return err
 		}
-		return c.wire.updateUser(ctx, id, attrs)
+		return c.api.updateUser(ctx, id, attrs)
 	case code != "":
-		return c.wire.updateUserByCode(ctx, code, attrs)
+		return c.api.updateUserByCode(ctx, code, attrs)
 	}
 	return lms.NewError(lms.KindInvalidRequest, opName(opUpdateUser), "", "the user has neither an id nor a code")
 }
@@ -218,7 +229,7 @@ func (c *userClient) Delete(ctx context.Context, u lms.User) error {
 	if err := checkID(id, opDeleteUser); err != nil {
 		return wrap(errDelete, err)
 	}
-	if err := c.wire.deleteUser(ctx, id); err != nil && !lms.IsNotFound(err) {
+	if err := c.api.deleteUser(ctx, id); err != nil && !lms.IsNotFound(err) {
 		return wrap(errDelete, err)
 	}
 	return nil
@@ -233,25 +244,28 @@ func checkID(id, op string) error {
 	return nil
 }
 
-// toUser converts a DTO into an lms.User: every user is a Learner.
+// toUser converts a DTO into an lms.User. The role is never read (Exceed
+// users are all Learners to the operator) and is unobserved, as are the
+// fields the answer did not carry.
 func toUser(d userDTO) lms.User {
 	return lms.User{
 		ID:           strconv.FormatInt(d.ID, 10),
 		ExternalID:   d.Code,
-		Email:        strings.ToLower(d.Email),
+		Email:        lms.NormalizeEmail(d.Email),
 		FirstName:    d.FirstName,
 		LastName:     d.LastName,
-		Role:         lms.RoleLearner,
 		Active:       d.IsActive,
 		CustomFields: d.Custom,
+		Unobserved:   d.Unobserved,
 	}
 }
 
-// normalized returns u as Exceed holds it once written: lower-cased email,
-// Learner, no fields Exceed lacks, no empty custom fields.
+// normalized returns u as Exceed holds it once written: normalized email,
+// no fields Exceed lacks, no empty custom fields, and the role (never
+// written) unobserved, as a list would report it.
 func normalized(u lms.User) lms.User {
-	out := lms.User{ID: u.ID, ExternalID: u.ExternalID, Email: strings.ToLower(u.Email),
-		FirstName: u.FirstName, LastName: u.LastName, Role: lms.RoleLearner, Active: u.Active}
+	out := lms.User{ID: u.ID, ExternalID: u.ExternalID, Email: lms.NormalizeEmail(u.Email),
+		FirstName: u.FirstName, LastName: u.LastName, Active: u.Active, Unobserved: lms.FieldRole}
 	for k, v := range u.CustomFields {
 		if v == "" {
 			continue

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lmsoperator/lms-operator/internal/lms"
+	"github.com/lmsoperator/lms-operator/internal/lms/lmstest"
 	"github.com/lmsoperator/lms-operator/internal/lmssim/exceedsim"
 )
 
@@ -33,7 +34,7 @@ func TestNewChecksItsConfig(t *testing.T) {
 			if err == nil {
 				t.Fatal("New succeeded, want an error")
 			}
-			checkKind(t, err, tc.wantKind)
+			lmstest.ExpectKind(t, "", err, tc.wantKind)
 			if !strings.Contains(err.Error(), tc.wantText) {
 				t.Errorf("error %q does not name %s", err, tc.wantText)
 			}
@@ -66,8 +67,8 @@ func TestVerifyMakesOneCheapCall(t *testing.T) {
 	}
 	bad := e.newClient(t, e.base, "wrong", http.DefaultTransport)
 	err := bad.Verify(context.Background())
-	checkKind(t, err, lms.KindInvalidCredentials)
-	checkNoSecret(t, err, "wrong")
+	lmstest.ExpectKind(t, "", err, lms.KindInvalidCredentials)
+	lmstest.ExpectNoSecret(t, err, testKey, "wrong")
 }
 
 func TestListReadsEveryPage(t *testing.T) {
@@ -119,7 +120,7 @@ func TestListReadsActiveStateAndCustomFields(t *testing.T) {
 		t.Fatalf("List: %v", err)
 	}
 	want := []lms.User{{ID: "4", ExternalID: "c", Email: "mixed.case@example.com", FirstName: "Firstc", LastName: "Last",
-		Role: lms.RoleLearner, CustomFields: map[string]string{"custom_a": "Sales", "custom_u": "x"}}}
+		Unobserved: lms.FieldRole, CustomFields: map[string]string{"custom_a": "Sales", "custom_u": "x"}}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("users (-want +got):\n%s", diff)
 	}
@@ -130,7 +131,7 @@ func TestListRefusesAServerThatIgnoresPage(t *testing.T) {
 	e.users.(*userClient).pageSize = 1 // a full page, so List asks for the next
 	e.answer(200, nil, `[{"id": 1, "first_name": "a"}]`)
 	_, err := e.users.List(context.Background())
-	checkKind(t, err, lms.KindTransient)
+	lmstest.ExpectKind(t, "", err, lms.KindTransient)
 	if n := e.calls(); n != 2 {
 		t.Errorf("List made %d calls, want 2", n)
 	}
@@ -159,7 +160,7 @@ func TestLookup(t *testing.T) {
 			dup := seedUser(8, "dup", "dup@example.com")
 			e := newEnv(t, exceedsim.Seed{Users: append(seedUsers(3), dup, twin)})
 			got, err := e.users.Lookup(context.Background(), tc.externalID, tc.email)
-			checkKind(t, err, tc.wantKind)
+			lmstest.ExpectKind(t, "", err, tc.wantKind)
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("user (-want +got):\n%s", diff)
 			}
@@ -174,7 +175,7 @@ func TestLookupIgnoresUsersAServerFailedToFilter(t *testing.T) {
 	e := newEnv(t, exceedsim.Seed{})
 	e.answer(200, nil, `[{"id": 1, "code": "someone-else", "email": "x@example.com"}]`)
 	_, err := e.users.Lookup(context.Background(), "wanted", "")
-	checkKind(t, err, lms.KindNotFound)
+	lmstest.ExpectKind(t, "", err, lms.KindNotFound)
 }
 
 func TestCreate(t *testing.T) {
@@ -186,7 +187,7 @@ func TestCreate(t *testing.T) {
 		t.Fatalf("Create: %v", err)
 	}
 	want := &lms.User{ID: "1", ExternalID: "emp-42", Email: "ann.lee@example.com", FirstName: "Ann", LastName: "Lee",
-		Role: lms.RoleLearner, Active: true, CustomFields: map[string]string{"custom_b": "Sales"}}
+		Unobserved: lms.FieldRole, Active: true, CustomFields: map[string]string{"custom_b": "Sales"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("created user (-want +got):\n%s", diff)
 	}
@@ -251,8 +252,8 @@ func checkStrongPassword(t *testing.T, pw string) {
 func TestCreateOfATakenUserIsAlreadyExists(t *testing.T) {
 	e := newEnv(t, exceedsim.Seed{Users: seedUsers(1)})
 	_, err := e.users.Create(context.Background(), lms.User{ExternalID: "u1", Email: "u1@example.com", FirstName: "F", LastName: "L"})
-	checkKind(t, err, lms.KindAlreadyExists)
-	want := "Login has already been taken; Email has already been taken; Code has already been taken"
+	lmstest.ExpectKind(t, "", err, lms.KindAlreadyExists)
+	want := "login, email and code already taken by another user: Login has already been taken; Email has already been taken; Code has already been taken"
 	if got := lms.Message(err); got != want {
 		t.Errorf("message = %q, want %q", got, want)
 	}
@@ -263,18 +264,19 @@ func TestCreateCarriesThe422Reasons(t *testing.T) {
 		body, want string
 		kind       lms.ErrorKind
 	}{
-		"errors list":      {`{"errors": ["Email is invalid", "Zip is too long"]}`, "Email is invalid; Zip is too long", lms.KindInvalidRequest},
-		"bare list":        {`["Manager must exist"]`, "Manager must exist", lms.KindInvalidRequest},
-		"pairs":            {`[["email", "is invalid"], ["login", "has already been taken"]]`, "Email is invalid; Login has already been taken", lms.KindInvalidRequest},
-		"attribute object": {`{"login": ["has already been taken"], "code": ["has already been taken"]}`, "Code has already been taken; Login has already been taken", lms.KindAlreadyExists},
-		"no reasons":       {`<html>oops</html>`, "Unprocessable Entity", lms.KindInvalidRequest},
+		"errors list": {`{"errors": ["Email is invalid", "Zip is too long"]}`, "Email is invalid; Zip is too long", lms.KindInvalidRequest},
+		"bare list":   {`["Manager must exist"]`, "Manager must exist", lms.KindInvalidRequest},
+		"pairs":       {`[["email", "is invalid"], ["login", "has already been taken"]]`, "Email is invalid; Login has already been taken", lms.KindInvalidRequest},
+		"attribute object": {`{"login": ["has already been taken"], "code": ["has already been taken"]}`,
+			"login and code already taken by another user: Code has already been taken; Login has already been taken", lms.KindAlreadyExists},
+		"no reasons": {`<html>oops</html>`, "Unprocessable Entity", lms.KindInvalidRequest},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			e := newEnv(t, exceedsim.Seed{})
 			e.answer(422, map[string]string{"Content-Type": "application/json"}, tc.body)
 			_, err := e.users.Create(context.Background(), lms.User{ExternalID: "x", Email: "x@example.com", FirstName: "F", LastName: "L"})
-			checkKind(t, err, tc.kind)
+			lmstest.ExpectKind(t, "", err, tc.kind)
 			if got := lms.Message(err); got != tc.want {
 				t.Errorf("message = %q, want %q", got, tc.want)
 			}
@@ -282,7 +284,7 @@ func TestCreateCarriesThe422Reasons(t *testing.T) {
 			if !errors.As(err, &lerr) || lerr.Code != "422" {
 				t.Errorf("error %v does not carry code 422", err)
 			}
-			checkNoSecret(t, err)
+			lmstest.ExpectNoSecret(t, err, testKey)
 		})
 	}
 }
@@ -312,7 +314,7 @@ func TestInvalidUsersAreRefusedWithoutACall(t *testing.T) {
 			_, cerr := e.users.Create(context.Background(), tc.u)
 			_, uerr := e.users.Update(context.Background(), ok, tc.u)
 			for op, err := range map[string]error{"Create": cerr, "Update": uerr} {
-				checkKind(t, err, tc.wantKind)
+				lmstest.ExpectKind(t, "", err, tc.wantKind)
 				if !strings.Contains(lms.Message(err), tc.wantText) {
 					t.Errorf("%s: message %q does not say %s", op, lms.Message(err), tc.wantText)
 				}
@@ -324,7 +326,7 @@ func TestInvalidUsersAreRefusedWithoutACall(t *testing.T) {
 	}
 	e := newEnv(t, exceedsim.Seed{})
 	_, err := e.users.Create(context.Background(), lms.User{FirstName: "F", LastName: "L"})
-	checkKind(t, err, lms.KindInvalidRequest)
+	lmstest.ExpectKind(t, "", err, lms.KindInvalidRequest)
 	if e.calls() != 0 {
 		t.Error("a create without email or externalID made a call")
 	}
@@ -343,7 +345,7 @@ func TestUpdate(t *testing.T) {
 		t.Fatalf("Update: %v", err)
 	}
 	want := &lms.User{ID: "2", ExternalID: "u2", Email: "new@example.com", FirstName: "Newfirst", LastName: "Newlast",
-		Role: lms.RoleLearner, Active: true, CustomFields: map[string]string{"custom_a": "A"}}
+		Unobserved: lms.FieldRole, Active: true, CustomFields: map[string]string{"custom_a": "A"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("returned user (-want +got):\n%s", diff)
 	}
@@ -376,9 +378,9 @@ func TestUpdateByCodeWithoutAnID(t *testing.T) {
 func TestUpdateOfAMissingUserIsNotFound(t *testing.T) {
 	e := newEnv(t, exceedsim.Seed{})
 	_, err := e.users.Update(context.Background(), lmsUser("7", "x"), lmsUser("7", "x"))
-	checkKind(t, err, lms.KindNotFound)
+	lmstest.ExpectKind(t, "", err, lms.KindNotFound)
 	_, err = e.users.Update(context.Background(), lms.User{}, lmsUser("../7", "x"))
-	checkKind(t, err, lms.KindInvalidRequest)
+	lmstest.ExpectKind(t, "", err, lms.KindInvalidRequest)
 }
 
 func TestSetActive(t *testing.T) {
@@ -396,7 +398,7 @@ func TestSetActive(t *testing.T) {
 	if u, _ := e.sim.User(2); !u.IsActive {
 		t.Error("user 2 is still inactive")
 	}
-	checkKind(t, e.users.SetActive(ctx, lmsUser("99", "x"), false), lms.KindNotFound)
+	lmstest.ExpectKind(t, "", e.users.SetActive(ctx, lmsUser("99", "x"), false), lms.KindNotFound)
 }
 
 func TestDelete(t *testing.T) {
@@ -414,7 +416,7 @@ func TestDelete(t *testing.T) {
 		{"no id, no code", lms.User{Email: "u3@example.com"}, lms.KindInvalidRequest},
 	}
 	for _, s := range steps {
-		checkKind(t, e.users.Delete(ctx, s.u), s.kind)
+		lmstest.ExpectKind(t, "", e.users.Delete(ctx, s.u), s.kind)
 	}
 	var left []int64
 	for _, u := range e.sim.Users() {
@@ -425,5 +427,59 @@ func TestDelete(t *testing.T) {
 	}
 	if n := len(e.sim.Deletions()); n != 2 {
 		t.Errorf("%d deletions recorded, want 2", n)
+	}
+}
+
+func TestToUser(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		dto    userDTO
+		want   lms.User
+	}{
+		"Everything": {"the role is unobserved; the code is the external ID; the email is normalized",
+			userDTO{ID: 5, Code: "emp-5", Email: "Tim@Example.com", FirstName: "tim", LastName: "tim", Login: "tim", IsActive: true,
+				Custom: map[string]string{"custom_a": "Sales"}, Unobserved: lms.FieldRole},
+			lms.User{ID: "5", ExternalID: "emp-5", Email: "tim@example.com", FirstName: "tim", LastName: "tim",
+				Active: true, CustomFields: map[string]string{"custom_a": "Sales"}, Unobserved: lms.FieldRole}},
+		"Unobserved": {"what the answer did not carry stays unobserved",
+			userDTO{ID: 6, Unobserved: lms.FieldRole | lms.FieldActive | lms.FieldCustomFields},
+			lms.User{ID: "6", Unobserved: lms.FieldRole | lms.FieldActive | lms.FieldCustomFields}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			lmstest.Check(t, tc.reason, "toUser", tc.want, toUser(tc.dto))
+		})
+	}
+}
+
+func TestXMLAnswersAreRead(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		xml    bool
+	}{
+		"JSON": {"the simulator answers JSON (the document's list example)", false},
+		"XML":  {"the simulator answers XML (the document's create and read examples, and 422 reasons)", true},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, exceedsim.Seed{XMLAnswers: tc.xml, Users: seedUsers(1)})
+			in := lms.User{ExternalID: "emp-9", Email: "Nine@Example.com", FirstName: "Nine", LastName: "Lee", Active: true,
+				CustomFields: map[string]string{"custom_b": "Ops"}}
+			got, err := e.users.Create(context.Background(), in)
+			if err != nil {
+				t.Fatalf("%s\nCreate: %v", tc.reason, err)
+			}
+			want := &lms.User{ID: "2", ExternalID: "emp-9", Email: "nine@example.com", FirstName: "Nine", LastName: "Lee",
+				Unobserved: lms.FieldRole, Active: true, CustomFields: map[string]string{"custom_b": "Ops"}}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s\ncreated user: -want +got:\n%s", tc.reason, diff)
+			}
+			_, err = e.users.Create(context.Background(), lms.User{ExternalID: "u1", Email: "u1@example.com", FirstName: "F", LastName: "L"})
+			lmstest.ExpectKind(t, "Create of a taken user", err, lms.KindAlreadyExists)
+			wantMsg := "login, email and code already taken by another user: Login has already been taken; Email has already been taken; Code has already been taken"
+			if msg := lms.Message(err); msg != wantMsg {
+				t.Errorf("%s\n422 message %q, want %q", tc.reason, msg, wantMsg)
+			}
+		})
 	}
 }

@@ -33,7 +33,7 @@ func createAttributes(u lms.User) (map[string]any, error) {
 	if err := checkRole(u, opCreateUser); err != nil {
 		return nil, err
 	}
-	email := strings.ToLower(strings.TrimSpace(u.Email))
+	email := lms.NormalizeEmail(u.Email)
 	login := firstNonEmpty(email, u.ExternalID)
 	if login == "" {
 		return nil, invalid(opCreateUser, "an Exceed user needs an email or an externalID to use as its login")
@@ -55,7 +55,7 @@ func updateAttributes(u lms.User) (map[string]any, error) {
 		return nil, err
 	}
 	attrs := map[string]any{"first_name": u.FirstName, "last_name": u.LastName, "is_active": u.Active,
-		"email": nullIfEmpty(strings.ToLower(strings.TrimSpace(u.Email)))}
+		"email": nullIfEmpty(lms.NormalizeEmail(u.Email))}
 	return attrs, checkAttributes(attrs, u.CustomFields, opUpdateUser)
 }
 

@@ -24,7 +24,8 @@ const (
 )
 
 // maxResponse bounds the response bodies read (a page of 1,000 users is
-// about 2 MB with every attribute).
+// about 2 MB with every attribute): a longer one is a Transient error,
+// never cut short.
 const maxResponse = 32 << 20
 
 // userFields is the fields= list of every list call: what the adapter reads.
@@ -38,7 +39,12 @@ type wireClient struct {
 	base   *url.URL
 	apiKey string
 	http   *http.Client
+	// maxResponse bounds the answers read: maxResponse, or less in tests.
+	maxResponse int64
 }
+
+// The wire client serves the user adapter through its narrow interface.
+var _ usersAPI = (*wireClient)(nil)
 
 // A request is one call to the API.
 type request struct {
@@ -63,11 +69,11 @@ func (w *wireClient) listUsers(ctx context.Context, page int, fields string, fil
 	for k, v := range filters {
 		q[k] = v
 	}
-	body, err := w.do(ctx, request{op: opListUsers, method: http.MethodGet, path: []string{"users"}, query: q})
+	rep, err := w.do(ctx, request{op: opListUsers, method: http.MethodGet, path: []string{"users"}, query: q})
 	if err != nil {
 		return nil, err
 	}
-	users, err := decodeUsers(body)
+	users, err := decodeUsers(rep.body)
 	if err != nil {
 		return nil, w.malformed(opListUsers, "", err)
 	}
@@ -77,12 +83,12 @@ func (w *wireClient) listUsers(ctx context.Context, page int, fields string, fil
 // createUser creates a user from the user[...] attributes and decodes the
 // user answered. password is the attributes' password, kept out of errors.
 func (w *wireClient) createUser(ctx context.Context, attrs map[string]any, password string) (userDTO, error) {
-	body, err := w.do(ctx, request{op: opCreateUser, method: http.MethodPost, path: []string{"users"},
+	rep, err := w.do(ctx, request{op: opCreateUser, method: http.MethodPost, path: []string{"users"},
 		body: userBody{User: attrs}, secret: password})
 	if err != nil {
 		return userDTO{}, err
 	}
-	u, err := decodeUser(body)
+	u, err := decodeUser(rep.body, rep.xml)
 	if err != nil {
 		return userDTO{}, w.malformed(opCreateUser, password, err)
 	}
@@ -114,26 +120,33 @@ func (w *wireClient) deleteUser(ctx context.Context, id string) error {
 	return err
 }
 
-// do sends r and returns the body of a 2xx answer, or a classified error
-// that never carries the api_key.
-func (w *wireClient) do(ctx context.Context, r request) ([]byte, error) {
+// A reply is the body of a 2xx answer, and whether it is XML.
+type reply struct {
+	body []byte
+	xml  bool
+}
+
+// do sends r and returns the 2xx answer, or a classified error that never
+// carries the api_key.
+func (w *wireClient) do(ctx context.Context, r request) (reply, error) {
 	req, err := w.newRequest(ctx, r)
 	if err != nil {
-		return nil, err
+		return reply{}, err
 	}
 	resp, err := w.http.Do(req)
 	if err != nil {
-		return nil, w.transportError(ctx, r, err)
+		return reply{}, w.transportError(ctx, r, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
-	body, err := readBody(resp.Body)
+	body, err := lms.ReadAnswer(resp.Body, w.maxResponse, opName(r.op))
 	if err != nil {
-		return nil, &lms.Error{Kind: lms.KindTransient, Op: opName(r.op), Message: w.redact(err.Error(), r.secret)}
+		return reply{}, err
 	}
+	asXML := isXML(resp.Header.Get("Content-Type"), body)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, w.statusError(r, resp, body)
+		return reply{}, w.statusError(r, resp, body, asXML)
 	}
-	return body, nil
+	return reply{body: body, xml: asXML}, nil
 }
 
 // newRequest builds the HTTP request of r, its context naming the operation.
@@ -155,25 +168,13 @@ func (w *wireClient) newRequest(ctx context.Context, r request) (*http.Request, 
 	}
 	req, err := http.NewRequestWithContext(lms.WithOperation(ctx, r.op), r.method, u.String(), body)
 	if err != nil {
-		return nil, lms.NewError(lms.KindInvalidRequest, opName(r.op), "", "cannot build the request: "+w.redact(err.Error(), r.secret))
+		return nil, lms.NewError(lms.KindInvalidRequest, opName(r.op), "", w.safe("cannot build the request: "+err.Error(), r.secret))
 	}
 	req.Header.Set("Accept", "application/json")
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	return req, nil
-}
-
-// readBody reads a response body up to maxResponse.
-func readBody(r io.Reader) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, maxResponse+1))
-	if err != nil {
-		return nil, fmt.Errorf("read response: %w", err)
-	}
-	if len(b) > maxResponse {
-		return nil, fmt.Errorf("read response: more than %d bytes", maxResponse)
-	}
-	return b, nil
 }
 
 // transportError classifies an error of http.Client.Do. An *lms.Error (the
@@ -192,7 +193,7 @@ func (w *wireClient) transportError(ctx context.Context, r request, err error) e
 	if errors.As(err, &uerr) {
 		err = uerr.Err
 	}
-	return &lms.Error{Kind: lms.KindTransient, Op: opName(r.op), Message: "request failed: " + w.redact(err.Error(), r.secret)}
+	return &lms.Error{Kind: lms.KindTransient, Op: opName(r.op), Message: w.safe("request failed: "+err.Error(), r.secret)}
 }
 
 // opName is an operation's name in errors.
@@ -200,5 +201,5 @@ func opName(op string) string { return "exceed " + op }
 
 // malformed classifies an undecodable 2xx answer: Transient.
 func (w *wireClient) malformed(op, secret string, err error) error {
-	return &lms.Error{Kind: lms.KindTransient, Op: opName(op), Message: "malformed response: " + w.redact(err.Error(), secret)}
+	return &lms.Error{Kind: lms.KindTransient, Op: opName(op), Message: w.safe("malformed response: "+err.Error(), secret)}
 }

@@ -16,6 +16,7 @@ type Cache[T any] struct {
 	items map[string]cached[T]
 }
 
+// cached is a list and when it was read.
 type cached[T any] struct {
 	at    time.Time
 	value []T

@@ -8,7 +8,6 @@ package inventory
 import (
 	"context"
 	"maps"
-	"strings"
 	"sync"
 	"time"
 
@@ -33,7 +32,7 @@ type Inventory struct {
 
 	mu         sync.RWMutex
 	users      map[string]*lms.User // by ID
-	byEmail    map[string]string    // lower-cased email -> ID
+	byEmail    map[string]string    // normalized email -> ID
 	byExternal map[string]string    // external ID -> ID
 	loadedAt   time.Time
 
@@ -79,6 +78,8 @@ func (inv *Inventory) Refresh(ctx context.Context, list Lister, maxAge time.Dura
 	return inv.refresh(ctx, list, maxAge)
 }
 
+// refresh reads a new snapshot unless one younger than maxAge (any, when
+// maxAge is 0) exists, and returns the users that changed.
 func (inv *Inventory) refresh(ctx context.Context, list Lister, maxAge time.Duration) ([]Change, error) {
 	inv.loadMu.Lock()
 	defer inv.loadMu.Unlock()
@@ -111,18 +112,22 @@ func (inv *Inventory) load(ctx context.Context, list Lister) ([]Change, error) {
 	return inv.replace(users, started), nil
 }
 
+// startLoading starts keeping the writes made while a list call runs.
 func (inv *Inventory) startLoading() {
 	inv.mu.Lock()
 	inv.loading, inv.pending = true, map[string]*lms.User{}
 	inv.mu.Unlock()
 }
 
+// stopLoading forgets the writes kept after a failed list call.
 func (inv *Inventory) stopLoading() {
 	inv.mu.Lock()
 	inv.loading, inv.pending = false, nil
 	inv.mu.Unlock()
 }
 
+// replace makes users, with the writes made meanwhile laid over them, the
+// snapshot, and returns what changed. started is when the list began.
 func (inv *Inventory) replace(users []lms.User, started time.Time) []Change {
 	next := make(map[string]*lms.User, len(users))
 	for i := range users {
@@ -147,6 +152,8 @@ func (inv *Inventory) replace(users []lms.User, started time.Time) []Change {
 	return changes
 }
 
+// diff returns the users that differ between two snapshots; none when
+// there was no snapshot before.
 func diff(before, after map[string]*lms.User) []Change {
 	if before == nil {
 		return nil
@@ -168,6 +175,7 @@ func diff(before, after map[string]*lms.User) []Change {
 	return out
 }
 
+// sameUser reports whether two users hold the same values.
 func sameUser(a, b lms.User) bool {
 	return maps.Equal(a.CustomFields, b.CustomFields) &&
 		a.ID == b.ID && a.ExternalID == b.ExternalID && a.Email == b.Email &&
@@ -175,6 +183,7 @@ func sameUser(a, b lms.User) bool {
 		a.Description == b.Description && a.Role == b.Role && a.Active == b.Active
 }
 
+// reindex rebuilds the email and external ID indexes.
 func (inv *Inventory) reindex() {
 	inv.byEmail = make(map[string]string, len(inv.users))
 	inv.byExternal = make(map[string]string, len(inv.users))
@@ -183,9 +192,10 @@ func (inv *Inventory) reindex() {
 	}
 }
 
+// index adds the user with the ID to the email and external ID indexes.
 func (inv *Inventory) index(id string, u *lms.User) {
 	if u.Email != "" {
-		inv.byEmail[strings.ToLower(u.Email)] = id
+		inv.byEmail[lms.NormalizeEmail(u.Email)] = id
 	}
 	if u.ExternalID != "" {
 		inv.byExternal[u.ExternalID] = id
@@ -208,7 +218,7 @@ func (inv *Inventory) findLocked(id, externalID, email string) (lms.User, bool) 
 	if xid, ok := inv.byExternal[externalID]; ok && externalID != "" {
 		return *inv.users[xid], true
 	}
-	if eid, ok := inv.byEmail[strings.ToLower(email)]; ok && email != "" {
+	if eid, ok := inv.byEmail[lms.NormalizeEmail(email)]; ok && email != "" {
 		return *inv.users[eid], true
 	}
 	return lms.User{}, false
@@ -232,7 +242,7 @@ func (inv *Inventory) Put(u lms.User) {
 		return // not loaded: the first load will read it
 	}
 	if old, ok := inv.users[u.ID]; ok {
-		delete(inv.byEmail, strings.ToLower(old.Email))
+		delete(inv.byEmail, lms.NormalizeEmail(old.Email))
 		delete(inv.byExternal, old.ExternalID)
 	}
 	inv.users[u.ID] = &u
@@ -247,7 +257,7 @@ func (inv *Inventory) Remove(id string) {
 		inv.pending[id] = nil
 	}
 	if old, ok := inv.users[id]; ok {
-		delete(inv.byEmail, strings.ToLower(old.Email))
+		delete(inv.byEmail, lms.NormalizeEmail(old.Email))
 		delete(inv.byExternal, old.ExternalID)
 		delete(inv.users, id)
 	}

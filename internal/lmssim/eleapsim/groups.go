@@ -55,7 +55,7 @@ func (s *Sim) groupUsers(f form) (map[string]any, *apiError) {
 func (s *Sim) usersAnswer(set map[string]bool) (map[string]any, *apiError) {
 	var out []wireUser
 	for _, id := range sortedIDs(set) {
-		out = append(out, toWireUser(s.st.users[id]))
+		out = append(out, s.wireUser(s.st.users[id]))
 	}
 	if len(out) == 0 {
 		return nil, failf(codeNotFound, msgNoData, "assigned users")

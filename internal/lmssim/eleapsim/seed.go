@@ -30,7 +30,28 @@ type Seed struct {
 	// HTTPErrorStatus answers failures with a matching HTTP status instead
 	// of HTTP 200 (the default, as eLeaP does in practice).
 	HTTPErrorStatus bool `json:"httpErrorStatus,omitempty"`
+	// OmitUserActive leaves "active" out of every user answer (users/,
+	// users/get, users/find, */assigned_users), as the document's examples
+	// show them: only access_level, first_name, middle_name, last_name,
+	// email, description and created (and the id). Default: sent, 1 or 0.
+	OmitUserActive bool `json:"omitUserActive,omitempty"`
+	// OmitUserCustomFields leaves "custom_fields" out of every user answer,
+	// as the document's examples show them. Default: sent, an object or [].
+	OmitUserCustomFields bool `json:"omitUserCustomFields,omitempty"`
+	// AddUserAnswer is what users/add answers besides the success envelope:
+	// AddUserAnswerEnvelope (or empty, the default) nothing, as the document
+	// shows for add; AddUserAnswerID the new id in a top-level "id", as
+	// usergroups/add does; AddUserAnswerUser the new user under "user", as
+	// users/get answers it.
+	AddUserAnswer string `json:"addUserAnswer,omitempty"`
 }
+
+// The values of Seed.AddUserAnswer.
+const (
+	AddUserAnswerEnvelope = "envelope"
+	AddUserAnswerID       = "id"
+	AddUserAnswerUser     = "user"
+)
 
 // A SeedUser is a User in a Seed; Active defaults to true.
 type SeedUser struct {
@@ -39,10 +60,17 @@ type SeedUser struct {
 	Active *bool `json:"active,omitempty"`
 }
 
-// Validate reports the first inconsistency in s: duplicate ids or emails, and
+// Validate reports the first inconsistency in s: an unknown AddUserAnswer,
+// duplicate ids or emails, and
 // memberships, assignments or completions naming what does not exist. New
 // ignores such entries; callers that load a seed from a file should check it.
 func (s Seed) Validate() error {
+	switch s.AddUserAnswer {
+	case "", AddUserAnswerEnvelope, AddUserAnswerID, AddUserAnswerUser:
+	default:
+		return fmt.Errorf("eLeaP seed: addUserAnswer %q is none of %q, %q, %q", s.AddUserAnswer,
+			AddUserAnswerEnvelope, AddUserAnswerID, AddUserAnswerUser)
+	}
 	sim := New(Seed{Users: s.Users, UserGroups: s.UserGroups, Courses: s.Courses, LearningPaths: s.LearningPaths})
 	if len(sim.st.users) != len(s.Users) {
 		return errors.New("eLeaP seed: users have duplicate ids or emails")

@@ -24,21 +24,29 @@ type Sim struct {
 	forbidden       map[string]bool
 	customFields    []string
 	httpErrorStatus bool
-	st              *store
-	failures        []Failure
-	routes          map[string]handler
+	// omitActive, omitCustomFields and addAnswer are the seed's
+	// OmitUserActive, OmitUserCustomFields and AddUserAnswer.
+	omitActive       bool
+	omitCustomFields bool
+	addAnswer        string
+	st               *store
+	failures         []Failure
+	routes           map[string]handler
 }
 
 // New returns a simulator holding seed's data. Entries of seed that name what
 // does not exist are skipped (see Seed.Validate).
 func New(seed Seed) *Sim {
 	s := &Sim{
-		Now:             time.Now,
-		tokens:          setOf(seed.APITokens),
-		forbidden:       setOf(seed.ForbiddenTokens),
-		customFields:    slices.Clone(seed.CustomFields),
-		httpErrorStatus: seed.HTTPErrorStatus,
-		st:              newStore(),
+		Now:              time.Now,
+		tokens:           setOf(seed.APITokens),
+		forbidden:        setOf(seed.ForbiddenTokens),
+		customFields:     slices.Clone(seed.CustomFields),
+		httpErrorStatus:  seed.HTTPErrorStatus,
+		omitActive:       seed.OmitUserActive,
+		omitCustomFields: seed.OmitUserCustomFields,
+		addAnswer:        seed.AddUserAnswer,
+		st:               newStore(),
 	}
 	s.st.load(seed)
 	s.routes = s.routeTable()

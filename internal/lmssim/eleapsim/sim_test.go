@@ -50,10 +50,17 @@ assignments:
 // newSim returns a simulator of seedYAML whose clock is fixed.
 func newSim(t *testing.T) (*Sim, time.Time) {
 	t.Helper()
+	return newSimWith(t, func(*Seed) {})
+}
+
+// newSimWith returns a simulator of seedYAML, changed by mutate, whose clock is fixed.
+func newSimWith(t *testing.T, mutate func(*Seed)) (*Sim, time.Time) {
+	t.Helper()
 	var seed Seed
 	if err := yaml.Unmarshal([]byte(seedYAML), &seed); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
+	mutate(&seed)
 	if err := seed.Validate(); err != nil {
 		t.Fatalf("seed is invalid: %v", err)
 	}

@@ -20,7 +20,7 @@ func (s *Sim) listUsers(f form) (map[string]any, *apiError) {
 	var out []wireUser
 	for _, id := range sortedIDs(s.st.users) {
 		if u := s.st.users[id]; matchesFields(u, filter) {
-			out = append(out, toWireUser(u))
+			out = append(out, s.wireUser(u))
 		}
 	}
 	if sign < 0 {
@@ -51,7 +51,7 @@ func (s *Sim) getUser(f form) (map[string]any, *apiError) {
 	if u == nil {
 		return nil, fail(codeNotFound, msgUserNotFound)
 	}
-	return map[string]any{"user": []wireUser{toWireUser(u)}}, nil
+	return map[string]any{"user": []wireUser{s.wireUser(u)}}, nil
 }
 
 // findUser serves users/find: one user by id.
@@ -63,7 +63,7 @@ func (s *Sim) findUser(f form) (map[string]any, *apiError) {
 	if u == nil {
 		return nil, fail(codeNotFound, msgUserNotFound)
 	}
-	return map[string]any{"user": []wireUser{toWireUser(u)}}, nil
+	return map[string]any{"user": []wireUser{s.wireUser(u)}}, nil
 }
 
 // addUser serves users/add.
@@ -79,7 +79,19 @@ func (s *Sim) addUser(f form) (map[string]any, *apiError) {
 	if f.get("silent") != "1" {
 		s.st.emails = append(s.st.emails, EmailSent{Kind: "activation", Email: u.Email, Endpoint: "users/add"})
 	}
-	return nil, nil
+	return s.addAnswerOf(&u), nil
+}
+
+// addAnswerOf is the answer of users/add besides the envelope
+// (Seed.AddUserAnswer).
+func (s *Sim) addAnswerOf(u *User) map[string]any {
+	switch s.addAnswer {
+	case AddUserAnswerID:
+		return map[string]any{"id": u.ID}
+	case AddUserAnswerUser:
+		return map[string]any{"user": []wireUser{s.wireUser(u)}}
+	}
+	return nil
 }
 
 // editUser serves users/edit: by id when given (which may change the

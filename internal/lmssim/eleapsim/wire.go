@@ -12,7 +12,8 @@ import (
 // timeLayout is eLeaP's timestamp format ("2011-01-31 09:41:30").
 const timeLayout = "2006-01-02 15:04:05"
 
-// wireUser is a user as the API answers it.
+// wireUser is a user as the API answers it; Active and CustomFields are
+// left out when nil (Seed.OmitUserActive, Seed.OmitUserCustomFields).
 type wireUser struct {
 	ID           string `json:"id"`
 	AccessLevel  int    `json:"access_level"`
@@ -21,22 +22,29 @@ type wireUser struct {
 	LastName     string `json:"last_name"`
 	Email        string `json:"email"`
 	Description  string `json:"description"`
-	Active       int    `json:"active"`
-	CustomFields any    `json:"custom_fields"`
+	Active       *int   `json:"active,omitempty"`
+	CustomFields any    `json:"custom_fields,omitempty"`
 	Created      string `json:"created"`
 }
 
-// toWireUser converts u; empty custom fields become [] as PHP encodes them.
-func toWireUser(u *User) wireUser {
-	var cf any = []string{}
-	if len(u.CustomFields) > 0 {
-		cf = u.CustomFields
-	}
-	return wireUser{
+// wireUser converts u as the seed says user answers look: empty custom
+// fields become [] as PHP encodes them.
+func (s *Sim) wireUser(u *User) wireUser {
+	w := wireUser{
 		ID: u.ID, AccessLevel: u.AccessLevel, FirstName: u.FirstName, MiddleName: u.MiddleName,
-		LastName: u.LastName, Email: u.Email, Description: u.Description, Active: boolInt(u.Active),
-		CustomFields: cf, Created: formatTime(u.Created),
+		LastName: u.LastName, Email: u.Email, Description: u.Description, Created: formatTime(u.Created),
 	}
+	if !s.omitActive {
+		active := boolInt(u.Active)
+		w.Active = &active
+	}
+	if !s.omitCustomFields {
+		w.CustomFields = []string{}
+		if len(u.CustomFields) > 0 {
+			w.CustomFields = u.CustomFields
+		}
+	}
+	return w
 }
 
 // wireGroup is a user group as the API answers it.

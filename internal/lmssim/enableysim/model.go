@@ -166,12 +166,15 @@ type cursor struct {
 // state is the simulator's mutable state, guarded by Sim.mu. Users, groups
 // and channels keep their insertion order in the *Order slices.
 type state struct {
-	clients     []ClientCredential
-	tokenTTL    time.Duration
-	v3Disabled  bool
-	pageSize    int
-	subAccounts []string
-	hierarchy   []string
+	clients    []ClientCredential
+	tokenTTL   time.Duration
+	v3Disabled bool
+	// sharedUsernames and sharedEmails lift the uniqueness of usernames and emails.
+	sharedUsernames bool
+	sharedEmails    bool
+	pageSize        int
+	subAccounts     []string
+	hierarchy       []string
 
 	users      map[string]*User
 	userOrder  []string
@@ -197,19 +200,21 @@ type token struct {
 // newState builds the state from seed at time now.
 func newState(seed Seed, now time.Time) state {
 	st := state{
-		clients:     slices.Clone(seed.Clients),
-		tokenTTL:    time.Duration(seed.TokenTTL),
-		v3Disabled:  seed.V3UsersDisabled,
-		pageSize:    seed.PageSize,
-		subAccounts: slices.Clone(seed.SubAccounts),
-		hierarchy:   slices.Clone(seed.GroupHierarchy),
-		users:       map[string]*User{},
-		groups:      map[string]*Group{},
-		members:     map[string]map[string]bool{},
-		channels:    map[string]*Channel{},
-		progress:    map[progressKey]*Completion{},
-		tokens:      map[string]token{},
-		cursors:     map[string]cursor{},
+		clients:         slices.Clone(seed.Clients),
+		tokenTTL:        time.Duration(seed.TokenTTL),
+		v3Disabled:      seed.V3UsersDisabled,
+		sharedUsernames: seed.AllowSharedUsernames,
+		sharedEmails:    seed.AllowSharedEmails,
+		pageSize:        seed.PageSize,
+		subAccounts:     slices.Clone(seed.SubAccounts),
+		hierarchy:       slices.Clone(seed.GroupHierarchy),
+		users:           map[string]*User{},
+		groups:          map[string]*Group{},
+		members:         map[string]map[string]bool{},
+		channels:        map[string]*Channel{},
+		progress:        map[progressKey]*Completion{},
+		tokens:          map[string]token{},
+		cursors:         map[string]cursor{},
 	}
 	if st.tokenTTL <= 0 {
 		st.tokenTTL = DefaultTokenTTL

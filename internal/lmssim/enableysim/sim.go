@@ -17,8 +17,10 @@
 //	service_unavailable                            503
 //
 // Where the document is silent the simulator assumes: PUT /api/v2/users
-// leaves fields absent from the body unchanged; usernames are unique
-// (item_exists); a group with child groups cannot be deleted; currentPage
+// leaves fields absent from the body unchanged; usernames and emails are
+// unique, compared without regard to case (item_exists naming the field;
+// Seed.AllowSharedUsernames and Seed.AllowSharedEmails lift either rule);
+// a group with child groups cannot be deleted; currentPage
 // counts from 1; a paginationKey lives 15 minutes.
 package enableysim
 
@@ -86,6 +88,14 @@ type Seed struct {
 	// V3UsersDisabled makes the whole GET /api/v3/users route answer 404, as
 	// some accounts do.
 	V3UsersDisabled bool `json:"v3UsersDisabled,omitempty"`
+	// AllowSharedUsernames lets PUT /api/v2/users give a user a username
+	// another identifier holds; by default it answers item_exists (the
+	// document is silent).
+	AllowSharedUsernames bool `json:"allowSharedUsernames,omitempty"`
+	// AllowSharedEmails lets PUT /api/v2/users give a user an email another
+	// identifier holds; by default it answers item_exists (the document is
+	// silent).
+	AllowSharedEmails bool `json:"allowSharedEmails,omitempty"`
 	// PageSize is the page size of paginated lists (default DefaultPageSize).
 	PageSize int `json:"pageSize,omitempty"`
 	// SubAccounts are the account's sub-account names.

@@ -344,6 +344,8 @@ func TestPutUserRefusals(t *testing.T) {
 		"unknown subaccount": {map[string]any{"identifier": "x", "email": "x@example.com", "subAccountName": "mars"}, "invalid_request"},
 		"taken username":     {map[string]any{"identifier": "x", "email": "u1@example.com"}, "item_exists"},
 		"rename to taken":    {map[string]any{"identifier": "u2", "username": "U1@example.com"}, "item_exists"},
+		"taken email":        {map[string]any{"identifier": "x", "username": "fresh", "email": "U1@example.com"}, "item_exists"},
+		"email to taken":     {map[string]any{"identifier": "u2", "email": "u1@example.com"}, "item_exists"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -351,6 +353,42 @@ func TestPutUserRefusals(t *testing.T) {
 		})
 	}
 	h.wantError(400, "invalid_request", http.MethodPut, "/api/v2/users", "not an object")
+}
+
+func TestUsernamesAndEmailsAreUniqueUnlessTheSeedAllows(t *testing.T) {
+	sameEmail := map[string]any{"identifier": "x", "username": "fresh", "email": "u1@example.com"}
+	sameUsername := map[string]any{"identifier": "y", "username": "u1@example.com", "email": "y@example.com"}
+	cases := map[string]struct {
+		reason     string
+		seed       func(*Seed)
+		body       map[string]any
+		wantStatus int
+		wantWords  string
+	}{
+		"EmailTaken": {"by default a second user may not have an email another identifier holds",
+			func(*Seed) {}, sameEmail, http.StatusBadRequest, `Email "u1@example.com" is already used by another user`},
+		"UsernameTaken": {"by default a second user may not have a username another identifier holds",
+			func(*Seed) {}, sameUsername, http.StatusBadRequest, `Username "u1@example.com" is already used by another user`},
+		"SharedEmails": {"with allowSharedEmails two users may share an email",
+			func(s *Seed) { s.AllowSharedEmails = true }, sameEmail, http.StatusCreated, ""},
+		"SharedUsernames": {"with allowSharedUsernames two users may share a username",
+			func(s *Seed) { s.AllowSharedUsernames = true }, sameUsername, http.StatusCreated, ""},
+		"OnlyEmailsShared": {"allowing shared emails still refuses a shared username",
+			func(s *Seed) { s.AllowSharedEmails = true }, sameUsername, http.StatusBadRequest, "Username"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			seed := testSeed()
+			tc.seed(&seed)
+			h := newHarness(t, seed)
+			status, b := h.do(http.MethodPut, "/api/v2/users", tc.body)
+			var e apiError
+			_ = json.Unmarshal(b, &e)
+			if status != tc.wantStatus || !strings.Contains(e.Description, tc.wantWords) {
+				t.Errorf("%s\nPUT /api/v2/users = %d %s, want %d naming %q", tc.reason, status, b, tc.wantStatus, tc.wantWords)
+			}
+		})
+	}
 }
 
 func TestUserByIdentifierStatusAndDelete(t *testing.T) {

@@ -197,7 +197,7 @@ func (s *Sim) createUser(d userData) (int, any, error) {
 	if u.Username == "" {
 		return 0, nil, fail(errInvalidRequest, "username or email is required")
 	}
-	if err := s.st.checkUsername(u); err != nil {
+	if err := s.st.checkTaken(u); err != nil {
 		return 0, nil, err
 	}
 	addSubAccount(u, d.SubAccountName)
@@ -209,7 +209,7 @@ func (s *Sim) createUser(d userData) (int, any, error) {
 func (s *Sim) updateUser(u *User, d userData) (int, any, error) {
 	next := cloneUser(*u)
 	d.apply(&next)
-	if err := s.st.checkUsername(&next); err != nil {
+	if err := s.st.checkTaken(&next); err != nil {
 		return 0, nil, err
 	}
 	addSubAccount(&next, d.SubAccountName)
@@ -218,16 +218,29 @@ func (s *Sim) updateUser(u *User, d userData) (int, any, error) {
 	return http.StatusOK, toUserInfo(u), nil
 }
 
-// checkUsername answers item_exists when another user has u's username.
-func (st *state) checkUsername(u *User) error {
-	for _, o := range st.users {
-		if o.Identifier != u.Identifier && u.Username != "" && strings.EqualFold(o.Username, u.Username) {
-			return fail(errItemExists, "Username %q is already used by another user", u.Username)
-		}
+// checkTaken answers item_exists, naming the field, when another user
+// holds u's username or email (ignoring case), unless the seed allows it.
+// The username is checked first.
+func (st *state) checkTaken(u *User) error {
+	if !st.sharedUsernames && st.heldByAnother(u, func(o *User) string { return o.Username }) {
+		return fail(errItemExists, "Username %q is already used by another user", u.Username)
+	}
+	if !st.sharedEmails && st.heldByAnother(u, func(o *User) string { return o.Email }) {
+		return fail(errItemExists, "Email %q is already used by another user", u.Email)
 	}
 	return nil
 }
 
+// heldByAnother reports whether a user other than u has u's non-empty
+// value of field, ignoring case.
+func (st *state) heldByAnother(u *User, field func(*User) string) bool {
+	for _, o := range st.users {
+		if o.Identifier != u.Identifier && field(u) != "" && strings.EqualFold(field(o), field(u)) {
+			return true
+		}
+	}
+	return false
+}
 func addSubAccount(u *User, sub string) {
 	if sub != "" && !slices.Contains(u.SubAccountNames, sub) {
 		u.SubAccountNames = append(u.SubAccountNames, sub)

@@ -39,7 +39,7 @@ func (s *Sim) apiRoutes() *http.ServeMux {
 	mux.HandleFunc("PATCH "+userPath, s.authed(s.updateByID))
 	mux.HandleFunc("DELETE "+userPath, s.authed(s.delete))
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
-		writeErrors(w, http.StatusNotFound, msgNoRoute)
+		s.answerErrors(w, http.StatusNotFound, msgNoRoute)
 	})
 	return mux
 }
@@ -50,11 +50,11 @@ func (s *Sim) authed(h handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p, err := parseParams(r)
 		if err != nil {
-			writeErrors(w, http.StatusBadRequest, err.Error())
+			s.answerErrors(w, http.StatusBadRequest, err.Error())
 			return
 		}
 		if !s.accepts(p.top["api_key"]) {
-			writeErrors(w, http.StatusUnauthorized, msgInvalidKey)
+			s.answerErrors(w, http.StatusUnauthorized, msgInvalidKey)
 			return
 		}
 		h(w, r, p)
@@ -76,7 +76,7 @@ func (s *Sim) accepts(key string) bool {
 func (s *Sim) list(w http.ResponseWriter, _ *http.Request, p params) {
 	filters, reasons := parseFilters(p)
 	if len(reasons) > 0 {
-		writeErrors(w, http.StatusUnprocessableEntity, reasons...)
+		s.answerErrors(w, http.StatusUnprocessableEntity, reasons...)
 		return
 	}
 	s.mu.Lock()
@@ -94,33 +94,33 @@ func (s *Sim) list(w http.ResponseWriter, _ *http.Request, p params) {
 func (s *Sim) handleCreate(w http.ResponseWriter, _ *http.Request, p params) {
 	s.mu.Lock()
 	u, reasons := s.create(p)
-	var body map[string]any
+	var created User
 	if u != nil {
-		body = u.wire()
+		created = u.clone()
 	}
 	s.mu.Unlock()
 	if len(reasons) > 0 {
-		writeErrors(w, http.StatusUnprocessableEntity, reasons...)
+		s.answerErrors(w, http.StatusUnprocessableEntity, reasons...)
 		return
 	}
-	w.Header().Set("Location", usersPath+"/"+strconv.FormatInt(u.ID, 10))
-	writeJSON(w, http.StatusCreated, body)
+	w.Header().Set("Location", usersPath+"/"+strconv.FormatInt(created.ID, 10))
+	s.answerUser(w, http.StatusCreated, &created)
 }
 
 // read serves GET /api/v2/users/{id}; user[code] overrides the id.
 func (s *Sim) read(w http.ResponseWriter, r *http.Request, p params) {
 	s.mu.Lock()
 	u := s.lookup(r.PathValue("id"), p)
-	var body map[string]any
+	var found User
 	if u != nil {
-		body = u.wire()
+		found = u.clone()
 	}
 	s.mu.Unlock()
-	if body == nil {
-		writeErrors(w, http.StatusNotFound, msgNotFound)
+	if u == nil {
+		s.answerErrors(w, http.StatusNotFound, msgNotFound)
 		return
 	}
-	writeJSON(w, http.StatusOK, body)
+	s.answerUser(w, http.StatusOK, &found)
 }
 
 // lookup finds the user named by user[code] if given, else by id.
@@ -139,7 +139,7 @@ func (s *Sim) lookup(id string, p params) *User {
 // updateByID serves PUT /api/v2/users/{id}.
 func (s *Sim) updateByID(w http.ResponseWriter, r *http.Request, p params) {
 	if p.has("code") {
-		writeErrors(w, http.StatusUnprocessableEntity, msgCodeWithID)
+		s.answerErrors(w, http.StatusUnprocessableEntity, msgCodeWithID)
 		return
 	}
 	s.updateFound(w, r.PathValue("id"), p)
@@ -148,7 +148,7 @@ func (s *Sim) updateByID(w http.ResponseWriter, r *http.Request, p params) {
 // updateByCode serves PUT /api/v2/users, which names the user by user[code].
 func (s *Sim) updateByCode(w http.ResponseWriter, _ *http.Request, p params) {
 	if p.user["code"] == "" {
-		writeErrors(w, http.StatusUnprocessableEntity, msgCodeMissing)
+		s.answerErrors(w, http.StatusUnprocessableEntity, msgCodeMissing)
 		return
 	}
 	s.updateFound(w, "", p)
@@ -166,9 +166,9 @@ func (s *Sim) updateFound(w http.ResponseWriter, id string, p params) {
 	s.mu.Unlock()
 	switch {
 	case u == nil:
-		writeErrors(w, http.StatusNotFound, msgNotFound)
+		s.answerErrors(w, http.StatusNotFound, msgNotFound)
 	case len(reasons) > 0:
-		writeErrors(w, http.StatusUnprocessableEntity, reasons...)
+		s.answerErrors(w, http.StatusUnprocessableEntity, reasons...)
 	default:
 		w.WriteHeader(http.StatusOK)
 	}
@@ -181,7 +181,7 @@ func (s *Sim) delete(w http.ResponseWriter, r *http.Request, _ params) {
 	ok := err == nil && s.remove(id)
 	s.mu.Unlock()
 	if !ok {
-		writeErrors(w, http.StatusNotFound, msgNotFound)
+		s.answerErrors(w, http.StatusNotFound, msgNotFound)
 		return
 	}
 	w.WriteHeader(http.StatusOK)
@@ -201,7 +201,7 @@ func (s *Sim) listDeletions(w http.ResponseWriter, _ *http.Request, p params) {
 	if v := p.top["deleted_at"]; v != "" {
 		t, err := time.Parse(dateLayout, v)
 		if err != nil {
-			writeErrors(w, http.StatusUnprocessableEntity, msgBadDeletedAt)
+			s.answerErrors(w, http.StatusUnprocessableEntity, msgBadDeletedAt)
 			return
 		}
 		since = t

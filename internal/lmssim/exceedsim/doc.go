@@ -35,7 +35,9 @@
 //
 // Where the document is silent the simulator assumes: responses are JSON
 // (the document's create and read examples are XML; the JSON form is the
-// bare attribute object, like the list example's entries); empty optional
+// bare attribute object, like the list example's entries), unless
+// Seed.XMLAnswers makes create, read and errors answer XML as the examples
+// do (nil="true" for unset attributes, type= for typed ones); empty optional
 // attributes are null, as nil="true" in the XML; create answers 201; the
 // 401, 404 and 400 bodies use the same {"errors": [...]} shape; login, email
 // and code compare case-insensitively (uniqueness and filters), as on a
@@ -46,7 +48,7 @@
 // a number or below 1 means page 1; deleted_at returns deletions on or after
 // the start of that day (UTC); an invalid filter value answers 422.
 //
-// Not modelled: XML responses and the ".xml"/".json" path suffixes, the
+// Not modelled: XML lists and the ".xml"/".json" path suffixes, the
 // account's API rate limit (the lmssim server in front adds the hourly
 // limit), the "unpaginated requests" limitation of deletions, position and
 // manager references (their ids are stored as given), passwords' strength

@@ -35,6 +35,12 @@ type Seed struct {
 	Users []User `json:"users,omitempty"`
 	// Deletions are users deleted before the simulation starts.
 	Deletions []Deletion `json:"deletions,omitempty"`
+	// XMLAnswers makes create and read answer XML, as the document's
+	// examples do (<user> with type= and nil="true" attributes), and error
+	// answers list their reasons in XML (<errors><error>...</error></errors>;
+	// the document says "in JSON or XML format"). Lists stay JSON, as the
+	// document's list example is. The default is JSON everywhere.
+	XMLAnswers bool `json:"xmlAnswers,omitempty"`
 }
 
 // A Deletion records a deleted user, as GET /api/v2/users/deletions lists it.
@@ -59,6 +65,8 @@ type Sim struct {
 	users     map[int64]*User
 	deletions []Deletion
 	nextID    int64
+	// xml is Seed.XMLAnswers.
+	xml bool
 
 	api   *http.ServeMux
 	admin *http.ServeMux
@@ -73,6 +81,7 @@ func New(seed Seed) *Sim {
 		pageSize:  seed.PageSize,
 		users:     map[int64]*User{},
 		nextID:    1,
+		xml:       seed.XMLAnswers,
 	}
 	if s.accountID == 0 {
 		s.accountID = DefaultAccountID

@@ -1,13 +1,16 @@
 // Package enabley is the operator's client of the Enabley (formerly Time To
 // Know) API, as documented in enabley-api.txt.
 //
-// It has three layers: the wire layer (wire.go, token.go, api.go) sends
-// calls with a Bearer token from POST /api/v1/token, renewed shortly before
-// expires_in (milliseconds) and once on a 401; the DTOs (dto.go) are the
-// document's JSON shapes; the adapters (users.go, groups.go, enrollments.go)
-// map them onto the vendor-neutral lms interfaces through narrow interfaces
-// of the wire layer. Failures are *lms.Error, classified from the
-// document's error values. Credentials and tokens never appear in errors.
+// Its layout is the one of every vendor package: enabley.go is the
+// lms.Client facade and its factory New; wire.go the HTTP layer, which
+// sends calls with a Bearer token from POST /api/v1/token (token.go keeps
+// it, renewed shortly before expires_in, in milliseconds, and once on a
+// 401) and has one method per endpoint; dto.go the document's JSON shapes;
+// errors.go the classification of answers into *lms.Error, from the
+// document's error values, and the redaction of credentials; and one
+// adapter per resource (users.go, groups.go, enrollments.go), each over a
+// narrow interface of the wire client. Credentials and tokens never appear
+// in errors.
 package enabley
 
 import (
@@ -30,12 +33,12 @@ const (
 	CredentialSecret    = "secret"
 )
 
-// client is one connection's view of Enabley.
+// client is one connection's view of Enabley: users, groups and channels.
 type client struct {
-	wire        *wire
-	users       *userClient
-	groups      *groupClient
-	enrollments *enrollmentClient
+	lms.Resources
+	wire *wireClient
+	// users is Resources.UserClient, which knows the account's page size.
+	users *userClient
 }
 
 var _ lms.Client = (*client)(nil)
@@ -61,12 +64,12 @@ func NewWithClock(cfg lms.Config, clk clock.PassiveClock) (lms.Client, error) {
 		return nil, fmt.Errorf("enabley: Config.HTTPClient is required")
 	}
 	w := newWire(base, cfg.HTTPClient, key, secret, clk)
-	return &client{
-		wire:        w,
-		users:       &userClient{api: w, sub: cfg.SubAccountName},
-		groups:      &groupClient{api: w, sub: cfg.SubAccountName},
-		enrollments: &enrollmentClient{api: w},
-	}, nil
+	users := &userClient{api: w, sub: cfg.SubAccountName}
+	return &client{wire: w, users: users, Resources: lms.Resources{
+		UserClient:       users,
+		GroupClient:      &groupClient{api: w, sub: cfg.SubAccountName},
+		EnrollmentClient: &enrollmentClient{api: w},
+	}}, nil
 }
 
 // credentials reads the clientKey and secret, or names the missing one.
@@ -121,12 +124,3 @@ func (c *client) Verify(ctx context.Context) error {
 	}
 	return nil
 }
-
-// Users manages Enabley users.
-func (c *client) Users() lms.UserClient { return c.users }
-
-// Groups manages Enabley groups.
-func (c *client) Groups() lms.GroupClient { return c.groups }
-
-// Enrollments manages channel assignments.
-func (c *client) Enrollments() lms.EnrollmentClient { return c.enrollments }

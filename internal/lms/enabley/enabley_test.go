@@ -3,16 +3,19 @@ package enabley
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lmsoperator/lms-operator/internal/lms"
+	"github.com/lmsoperator/lms-operator/internal/lms/lmstest"
 	"github.com/lmsoperator/lms-operator/internal/lmssim/enableysim"
 )
 
@@ -29,7 +32,7 @@ func TestNewNamesTheMissingCredential(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			_, err := New(lms.Config{Credentials: tc.creds, HTTPClient: http.DefaultClient})
-			wantKind(t, "New", err, lms.KindInvalidCredentials)
+			lmstest.RequireKind(t, "New", err, lms.KindInvalidCredentials)
 			if !strings.Contains(err.Error(), tc.wantKey) {
 				t.Errorf("error %q does not name %s", err, tc.wantKey)
 			}
@@ -41,7 +44,7 @@ func TestNewRefusesBadEndpoint(t *testing.T) {
 	creds := map[string][]byte{"clientKey": []byte("k"), "secret": []byte("s")}
 	for _, base := range []string{"ftp://x", "::nope", "https://"} {
 		_, err := New(lms.Config{BaseURL: base, Credentials: creds, HTTPClient: http.DefaultClient})
-		wantKind(t, base, err, lms.KindInvalidRequest)
+		lmstest.RequireKind(t, base, err, lms.KindInvalidRequest)
 	}
 	if _, err := New(lms.Config{Credentials: creds}); err == nil {
 		t.Error("New without HTTPClient succeeded")
@@ -92,14 +95,14 @@ func TestVerifyMakesOneTokenCall(t *testing.T) {
 func TestWrongCredentialsAreInvalidCredentials(t *testing.T) {
 	e := newEnv(t, testSeed(), withCredentials(testKey, "sk-wrong-secret"))
 	err := e.client.Verify(ctx(t))
-	wantKind(t, "Verify", err, lms.KindInvalidCredentials)
+	lmstest.RequireKind(t, "Verify", err, lms.KindInvalidCredentials)
 	var le *lms.Error
 	if errors.As(err, &le); le.Code != "invalid_client" {
 		t.Errorf("code %q, want invalid_client", le.Code)
 	}
 	_, err = e.client.Users().List(ctx(t))
-	wantKind(t, "List", err, lms.KindInvalidCredentials)
-	noSecrets(t, "error", err.Error())
+	lmstest.RequireKind(t, "List", err, lms.KindInvalidCredentials)
+	lmstest.ExpectNoSecretIn(t, "error", err.Error(), secrets...)
 	if strings.Contains(err.Error(), "sk-wrong-secret") {
 		t.Errorf("error leaks the wrong secret: %v", err)
 	}
@@ -148,7 +151,7 @@ func TestRepeated401IsInvalidCredentials(t *testing.T) {
 	e := newEnv(t, testSeed())
 	e.sim.InjectFault(enableysim.Fault{Endpoint: opGetUser, Error: "invalid_client", Description: "Access token expired", Times: 2})
 	_, err := e.client.Users().Lookup(ctx(t), "u1", "")
-	wantKind(t, "Lookup", err, lms.KindInvalidCredentials)
+	lmstest.RequireKind(t, "Lookup", err, lms.KindInvalidCredentials)
 	if d := cmp.Diff([]string{opToken, opGetUser, opToken, opGetUser}, e.rec.sequence()); d != "" {
 		t.Errorf("want exactly one refresh and one retry (-want +got):\n%s", d)
 	}
@@ -162,7 +165,7 @@ func TestRefreshRefusedIsInvalidCredentials(t *testing.T) {
 	e.sim.ExpireTokens()
 	e.sim.InjectFault(enableysim.Fault{Endpoint: opToken, Error: "invalid_client", Description: "Bad client credentials"})
 	_, err := e.client.Users().Lookup(ctx(t), "u1", "")
-	wantKind(t, "Lookup", err, lms.KindInvalidCredentials)
+	lmstest.RequireKind(t, "Lookup", err, lms.KindInvalidCredentials)
 }
 
 func TestConcurrentCallersShareOneTokenFetch(t *testing.T) {
@@ -252,7 +255,7 @@ func TestRateLimitedCarriesRetryAfter(t *testing.T) {
 			e := newEnv(t, testSeed())
 			e.sim.InjectFault(enableysim.Fault{Endpoint: opListUsersV3, Error: "rate_limited", Status: 429, RetryAfter: tc.header})
 			_, err := e.client.Users().List(ctx(t))
-			wantKind(t, "List", err, lms.KindRateLimited)
+			lmstest.RequireKind(t, "List", err, lms.KindRateLimited)
 			if got, ok := lms.RetryAfter(err); !ok || got != tc.want {
 				t.Errorf("RetryAfter = %v, %v; want %v", got, ok, tc.want)
 			}
@@ -276,8 +279,8 @@ func TestBudgetErrorFromTheTransportIsWrapped(t *testing.T) {
 func TestTransportErrorsHideTheURLAndSecrets(t *testing.T) {
 	e := newEnv(t, testSeed(), withTransportError(opToken, errors.New("connection reset")))
 	err := e.client.Verify(ctx(t))
-	wantKind(t, "Verify", err, lms.KindTransient)
-	noSecrets(t, "transport error", err.Error())
+	lmstest.RequireKind(t, "Verify", err, lms.KindTransient)
+	lmstest.ExpectNoSecretIn(t, "transport error", err.Error(), secrets...)
 	if strings.Contains(err.Error(), "http://") || strings.Contains(err.Error(), "?") || !strings.Contains(err.Error(), "connection reset") {
 		t.Errorf("error %q should keep the cause and drop the URL", err)
 	}
@@ -288,8 +291,8 @@ func TestVendorMessagesAreRedacted(t *testing.T) {
 	e.sim.InjectFault(enableysim.Fault{Endpoint: opToken, Error: "invalid_client",
 		Description: "client " + testKey + " with secret " + testSecret + " is locked"})
 	err := e.client.Verify(ctx(t))
-	wantKind(t, "Verify", err, lms.KindInvalidCredentials)
-	noSecrets(t, "vendor message", err.Error())
+	lmstest.RequireKind(t, "Verify", err, lms.KindInvalidCredentials)
+	lmstest.ExpectNoSecretIn(t, "vendor message", err.Error(), secrets...)
 	if !strings.Contains(err.Error(), "[redacted]") {
 		t.Errorf("error %q lost the rest of the vendor's message", err)
 	}
@@ -299,7 +302,7 @@ func TestMalformedAnswerIsTransient(t *testing.T) {
 	e := newEnv(t, testSeed())
 	e.rec.answers = map[string]string{opGetUser: `{"identifier": 12}`}
 	_, err := e.client.Users().Lookup(ctx(t), "u1", "")
-	wantKind(t, "Lookup", err, lms.KindTransient)
+	lmstest.RequireKind(t, "Lookup", err, lms.KindTransient)
 }
 
 func TestEmptyErrorBodyIsClassifiedByStatus(t *testing.T) {
@@ -312,5 +315,31 @@ func TestEmptyErrorBodyIsClassifiedByStatus(t *testing.T) {
 		if got.Kind != want || got.Code != strconv.Itoa(status) {
 			t.Errorf("status %d: kind %q code %q, want %q and the status as code", status, got.Kind, got.Code, want)
 		}
+	}
+}
+
+func TestAnAnswerOverTheReadLimitIsAnError(t *testing.T) {
+	e := newEnv(t, testSeed())
+	if err := e.client.Verify(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	e.client.(*client).wire.maxAnswer = 64
+	_, err := e.client.Users().Lookup(ctx(t), "u5", "")
+	lmstest.ExpectKind(t, "Lookup of an answer over the read limit", err, lms.KindTransient)
+	if msg := lms.Message(err); !strings.Contains(msg, "larger than") || !strings.Contains(msg, "64 bytes") {
+		t.Errorf("message %q does not say the answer is over the 64 bytes the client reads", msg)
+	}
+}
+
+func TestVendorMessagesAreBoundedAndRedacted(t *testing.T) {
+	e := newEnv(t, testSeed())
+	e.sim.InjectFault(enableysim.Fault{Endpoint: opGetUser, Error: "invalid_request",
+		Description: "bad GET /api/v1/token?clientKey=other-client&secret=other-secret " + url.QueryEscape(testSecret) + strings.Repeat(" and more", 60)})
+	_, err := e.client.Users().Lookup(ctx(t), "u1", "")
+	msg := lms.Message(err)
+	lmstest.ExpectNoSecretIn(t, "message", msg, testKey, testSecret)
+	lmstest.ExpectNoSecretIn(t, "message", msg, "other-client", "other-secret")
+	if n := utf8.RuneCountInString(msg); n > lms.MaxMessage || !strings.HasPrefix(msg, "bad GET /api/v1/token?clientKey=[redacted]&secret=[redacted] [redacted]") {
+		t.Errorf("message of %d characters %q: want at most %d, Enabley's words with the credentials redacted", n, msg, lms.MaxMessage)
 	}
 }

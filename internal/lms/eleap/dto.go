@@ -30,9 +30,11 @@ type status struct {
 }
 
 // userDTO is a user as users/, users/get and */assigned_users answer it.
+// AccessLevel, Active and CustomFields are nil when the answer has none
+// (the document's examples carry no active and no custom_fields).
 type userDTO struct {
 	ID           flexString   `json:"id"`
-	AccessLevel  flexInt      `json:"access_level"`
+	AccessLevel  *flexInt     `json:"access_level"`
 	FirstName    flexString   `json:"first_name"`
 	MiddleName   flexString   `json:"middle_name"`
 	LastName     flexString   `json:"last_name"`
@@ -53,9 +55,12 @@ type userAnswer struct {
 	User list[userDTO] `json:"user"`
 }
 
-// addAnswer is the answer of an add call; usergroups/add carries the new id.
+// addAnswer is the answer of an add call: usergroups/add carries the new
+// id (documented); users/add answers the bare envelope as documented, and
+// may carry the id, or the new user, as eLeaP's other answers do.
 type addAnswer struct {
-	ID flexString `json:"id"`
+	ID   flexString    `json:"id"`
+	User list[userDTO] `json:"user"`
 }
 
 // groupDTO is a user group.

@@ -8,31 +8,40 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lmsoperator/lms-operator/internal/lms"
+	"github.com/lmsoperator/lms-operator/internal/lms/lmstest"
 	"github.com/lmsoperator/lms-operator/internal/lmssim/eleapsim"
 )
 
 func TestNewNeedsTheAPIToken(t *testing.T) {
+	type want struct {
+		kind     lms.ErrorKind
+		namesKey bool
+	}
 	cases := map[string]struct {
-		creds map[string][]byte
-		want  lms.ErrorKind
+		reason string
+		creds  map[string][]byte
+		want   want
 	}{
-		"missing key":   {map[string][]byte{"apikey": []byte("x")}, lms.KindInvalidCredentials},
-		"empty value":   {map[string][]byte{CredentialsKey: nil}, lms.KindInvalidCredentials},
-		"only newline":  {map[string][]byte{CredentialsKey: []byte("\n")}, lms.KindInvalidCredentials},
-		"token present": {map[string][]byte{CredentialsKey: []byte("t")}, ""},
+		"MissingKey": {"a Secret without apiToken is refused, naming the key",
+			map[string][]byte{"apikey": []byte("x")}, want{lms.KindInvalidCredentials, true}},
+		"EmptyValue": {"an empty apiToken is no token",
+			map[string][]byte{CredentialsKey: nil}, want{lms.KindInvalidCredentials, true}},
+		"OnlyNewline": {"a token of white space (a file's newline) is no token",
+			map[string][]byte{CredentialsKey: []byte("\n")}, want{lms.KindInvalidCredentials, true}},
+		"TokenPresent": {"a token is all New needs",
+			map[string][]byte{CredentialsKey: []byte("t")}, want{}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			_, err := New(lms.Config{BaseURL: "https://acme.2leap.com/api", Credentials: tc.creds, HTTPClient: http.DefaultClient})
-			if got := lms.KindOf(err); got != tc.want {
-				t.Fatalf("KindOf(%v) = %q, want %q", err, got, tc.want)
-			}
-			if tc.want != "" && !strings.Contains(err.Error(), `"apiToken"`) {
-				t.Errorf("error %q does not name the key apiToken", err)
+			got := want{kind: lms.KindOf(err), namesKey: err != nil && strings.Contains(err.Error(), `"apiToken"`)}
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(want{})); diff != "" {
+				t.Errorf("%s\nNew (%v): -want +got:\n%s", tc.reason, err, diff)
 			}
 		})
 	}
@@ -92,6 +101,9 @@ func TestEveryCallPostsTheTokenInTheBody(t *testing.T) {
 	}
 }
 
+// wrongURL is what the client adds to eLeaP's words for a 404.
+const wrongURL = ": eLeaP has no such API call, the URL is wrong; check spec.endpoint (eLeaP's is https://<subdomain>.2leap.com/api)"
+
 // errorCases are answers the simulator is made to give, and the error each must become.
 func errorCases() map[string]struct {
 	failure   eleapsim.Failure
@@ -110,7 +122,7 @@ func errorCases() map[string]struct {
 		"401 missing token": {eleapsim.Failure{Code: 401}, lms.KindInvalidCredentials, "401", "Request missing api token", 0},
 		"4011 invalid key":  {eleapsim.Failure{Code: 4011}, lms.KindInvalidCredentials, "4011", "Invalid API Key", 0},
 		"403 forbidden":     {eleapsim.Failure{Code: 403}, lms.KindForbidden, "403", "You don't have permission for this resource", 0},
-		"404 invalid call":  {eleapsim.Failure{Code: 404}, lms.KindNotFound, "404", "Invalid API call", 0},
+		"404 invalid call":  {eleapsim.Failure{Code: 404}, lms.KindInvalidRequest, "404", "Invalid API call" + wrongURL, 0},
 		"4040 custom message": {eleapsim.Failure{Code: 4040, Message: "Cannot add users. Account limits reached"},
 			lms.KindInvalidRequest, "4040", "Cannot add users. Account limits reached", 0},
 		"4040 duplicate email": {eleapsim.Failure{Code: 4040, Message: "A user with the email address 'a@b.c' already exists"},
@@ -131,6 +143,7 @@ func errorCases() map[string]struct {
 		"odd status":        {eleapsim.Failure{Body: `{"response":{"status":"maybe"}}`}, lms.KindTransient, "", `eLeaP's answer has status "maybe", neither success nor fail`, 0},
 		"undocumented code": {eleapsim.Failure{Code: 4999, Message: "boom", HTTPStatus: 200}, lms.KindTransient, "4999", msgUnknownCode + ": boom", 0},
 		"HTML 401 page":     {eleapsim.Failure{HTTPStatus: 401, Body: "<html>denied</html>"}, lms.KindInvalidCredentials, "401", "Unauthorized", 0},
+		"HTML 404 page":     {eleapsim.Failure{HTTPStatus: 404, Body: "<html>no such page</html>"}, lms.KindInvalidRequest, "404", "Not Found" + wrongURL, 0},
 	}
 }
 
@@ -179,12 +192,6 @@ func TestRealFailuresInBothModes(t *testing.T) {
 	}
 }
 
-// errTransport fails every request with err.
-type errTransport struct{ err error }
-
-// RoundTrip implements http.RoundTripper.
-func (t errTransport) RoundTrip(*http.Request) (*http.Response, error) { return nil, t.err }
-
 func TestTransportErrors(t *testing.T) {
 	budget := &lms.Error{Kind: lms.KindRateLimited, Op: "budget", RetryAfter: 42 * time.Second}
 	cases := map[string]struct {
@@ -199,7 +206,7 @@ func TestTransportErrors(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			cl, err := New(lms.Config{BaseURL: "https://acme.2leap.com/api/", Credentials: map[string][]byte{CredentialsKey: []byte(testToken)},
-				HTTPClient: &http.Client{Transport: errTransport{tc.err}}})
+				HTTPClient: &http.Client{Transport: lmstest.FailingTransport{Err: tc.err}}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -208,9 +215,7 @@ func TestTransportErrors(t *testing.T) {
 			if diff := cmp.Diff([]any{tc.wantKind, tc.wantRetry}, []any{lms.KindOf(err), retry}); diff != "" {
 				t.Errorf("kind, retry after of %v (-want +got):\n%s", err, diff)
 			}
-			if strings.Contains(err.Error(), testToken) {
-				t.Errorf("error %q shows the token", err)
-			}
+			lmstest.ExpectNoSecret(t, err, testToken)
 		})
 	}
 }
@@ -219,32 +224,89 @@ func TestTokenNeverInErrors(t *testing.T) {
 	e := newEnv(t, testSeed())
 	e.sim.FailNext(eleapsim.Failure{Code: 4040, Message: "bad api_token " + testToken})
 	err := e.client.Verify(e.ctx)
-	if err == nil || strings.Contains(err.Error(), testToken) {
-		t.Errorf("Verify = %v: want an error without the token", err)
+	if err == nil {
+		t.Fatal("Verify succeeded, want the failure forced on it")
+	}
+	lmstest.ExpectNoSecret(t, err, testToken)
+}
+
+func TestAnAnswerOverTheReadLimitIsAnError(t *testing.T) {
+	e := newEnv(t, testSeed())
+	e.client.(*client).wire.maxAnswer = 64
+	_, err := e.client.Users().List(e.ctx)
+	lmstest.ExpectKind(t, "List of an answer over the read limit", err, lms.KindTransient)
+	if msg := lms.Message(err); !strings.Contains(msg, "larger than") || !strings.Contains(msg, "64 bytes") {
+		t.Errorf("message %q does not say the answer is over the 64 bytes the client reads", msg)
 	}
 }
 
-func TestParseRetryAfter(t *testing.T) {
+// pauses records the calls of a Config.Pause that lasts for.
+type pauses struct {
+	asked []time.Duration
+	lasts time.Duration
+}
+
+// config sets p as the Config's Pause.
+func (p *pauses) config(c *lms.Config) {
+	c.Pause = func(d time.Duration) time.Duration {
+		p.asked = append(p.asked, d)
+		return p.lasts
+	}
+}
+
+func TestARateLimitInTheBodyPausesTheConnection(t *testing.T) {
+	type want struct {
+		asked []time.Duration
+		retry time.Duration
+		kind  lms.ErrorKind
+	}
 	cases := map[string]struct {
-		header string
-		want   time.Duration
-		ok     bool
+		reason  string
+		failure eleapsim.Failure
+		noPause bool
+		want    want
 	}{
-		"seconds":        {"30", 30 * time.Second, true},
-		"zero":           {"0", 0, true},
-		"huge is capped": {"9999999", 24 * time.Hour, true},
-		"negative":       {"-5", 0, false},
-		"HTTP date":      {testNow.Add(time.Hour).Format(http.TimeFormat), time.Hour, true},
-		"date passed":    {testNow.Add(-time.Hour).Format(http.TimeFormat), 0, true},
-		"garbage":        {"soon", 0, false},
-		"absent":         {"", 0, false},
+		"CodeInA200Body": {"a fail body with code 429 and HTTP 200 pauses the connection for the budget's backoff (0 asked)",
+			eleapsim.Failure{Code: 429, HTTPStatus: 200}, false,
+			want{asked: []time.Duration{0}, retry: 7 * time.Minute, kind: lms.KindRateLimited}},
+		"WithRetryAfter": {"its Retry-After is what the pause is asked for",
+			eleapsim.Failure{Code: 429, HTTPStatus: 200, RetryAfter: "120"}, false,
+			want{asked: []time.Duration{2 * time.Minute}, retry: 7 * time.Minute, kind: lms.KindRateLimited}},
+		"HTTP429": {"an HTTP 429 that reaches the client (no budget transport in front) pauses too",
+			eleapsim.Failure{HTTPStatus: 429, RetryAfter: "30"}, false,
+			want{asked: []time.Duration{30 * time.Second}, retry: 7 * time.Minute, kind: lms.KindRateLimited}},
+		"NoPause": {"without Config.Pause the error carries the Retry-After",
+			eleapsim.Failure{Code: 429, HTTPStatus: 200, RetryAfter: "120"}, true,
+			want{retry: 2 * time.Minute, kind: lms.KindRateLimited}},
+		"OtherFailure": {"another failure pauses nothing",
+			eleapsim.Failure{Code: 4040, HTTPStatus: 200}, false,
+			want{kind: lms.KindInvalidRequest}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			d, ok := parseRetryAfter(tc.header, testNow)
-			if diff := cmp.Diff([]any{tc.want, tc.ok}, []any{d, ok}); diff != "" {
-				t.Errorf("parseRetryAfter(%q) (-want +got):\n%s", tc.header, diff)
+			p := &pauses{lasts: 7 * time.Minute}
+			var opts []func(*lms.Config)
+			if !tc.noPause {
+				opts = append(opts, p.config)
 			}
+			e := newEnv(t, testSeed(), opts...)
+			e.sim.FailNext(tc.failure)
+			_, err := e.client.Users().List(e.ctx)
+			retry, _ := lms.RetryAfter(err)
+			got := want{asked: p.asked, retry: retry, kind: lms.KindOf(err)}
+			lmstest.Check(t, tc.reason, "List", tc.want, got, cmp.AllowUnexported(want{}))
 		})
+	}
+}
+
+func TestVendorMessagesAreBoundedAndRedacted(t *testing.T) {
+	e := newEnv(t, testSeed())
+	e.sim.FailNext(eleapsim.Failure{Code: 4040, Message: "Sent data failed: POST /api/users/add?api_token=leaked-1234&email=a@b.c with " +
+		testToken + " " + strings.Repeat("and more ", 60)})
+	_, err := e.client.Users().Create(e.ctx, lms.User{Email: "a@example.com", FirstName: "A", LastName: "B"})
+	msg := lms.Message(err)
+	lmstest.ExpectNoSecretIn(t, "message", msg, testToken, "leaked-1234")
+	if n := utf8.RuneCountInString(msg); n > lms.MaxMessage || !strings.HasPrefix(msg, "Sent data failed: POST /api/users/add?api_token=[redacted]&email") {
+		t.Errorf("message of %d characters %q: want at most %d, eLeaP's words with the credential redacted", n, msg, lms.MaxMessage)
 	}
 }
