@@ -165,7 +165,11 @@ func TestObserveOnlyNeverWritesAndReportsDrift(t *testing.T) {
 }
 
 func TestDriftMadeInTheLMSIsRevertedWithinSyncInterval(t *testing.T) {
-	eachVendor(t, connOpts{syncInterval: 3 * time.Second}, func(t *testing.T, v *vendorSetup) {
+	// eLeaP's documented users/ shows no active flag: the lenient reading,
+	// where it does, lets the hand deactivation be seen and reverted
+	// (TestELeaPDriftIsOnlyWhatTheDocumentedAnswerShows is the strict one).
+	lenient := func(s *lmssim.Seed) { s.ELeaP.UserActive, s.ELeaP.UserCustomFields = true, true }
+	eachVendor(t, connOpts{syncInterval: 3 * time.Second, seed: lenient}, func(t *testing.T, v *vendorSetup) {
 		l := v.readyLearner(t, "drift", "drift@example.com")
 		changeBehindTheOperatorsBack(t, v, l.Status.ExternalID, "drift@example.com")
 		waitFor(t, "the user's first name and active flag to be written back", 10*time.Second, func() (bool, string) {
@@ -256,5 +260,54 @@ func TestVendorCallsAreCountedInMetrics(t *testing.T) {
 	got := testutil.ToFloat64(testMetric.VendorCalls.WithLabelValues("exceed", "POST /api/v2/users", "2xx"))
 	if got < 1 {
 		t.Errorf("lms_vendor_requests_total{vendor=exceed,operation=POST /api/v2/users,result=2xx} = %v, want at least 1", got)
+	}
+}
+
+// eLeaP's documented users/ answer carries no custom fields and no active
+// flag. A Learner's custom fields are written on create and on a spec
+// change, and never taken for drift: three quiet intervals cost no write.
+func TestELeaPDriftIsOnlyWhatTheDocumentedAnswerShows(t *testing.T) {
+	const interval = 2 * time.Second
+	ns := newNamespace(t)
+	v := newConnection(t, ns, lmssim.ELeaP, lmssim.DefaultSeed(), connOpts{syncInterval: interval})
+	l := v.learner("cf", "cf@example.com")
+	l.Spec.CustomFields = map[string]string{"Department": "Sales"}
+	create(t, l)
+	waitReady(t, l)
+	if u, _ := v.sim.ELeaP.UserByEmail("cf@example.com"); u.CustomFields["Department"] != "Sales" {
+		t.Fatalf("custom fields in the LMS after create = %v, want Department=Sales", u.CustomFields)
+	}
+	writes := func() int {
+		c := v.sim.Calls(lmssim.ELeaP)
+		return c["users/add"] + c["users/edit"] + c["users/activate"] + c["users/deactivate"] + c["users/remove"]
+	}
+	v.sim.ResetCalls()
+	time.Sleep(3*interval + interval/2)
+	if n := writes(); n != 0 || v.sim.Calls(lmssim.ELeaP)["users/"] == 0 {
+		t.Errorf("three quiet intervals: %d writes and %d lists (calls %v), want 0 writes and the lists",
+			n, v.sim.Calls(lmssim.ELeaP)["users/"], v.sim.Calls(lmssim.ELeaP))
+	}
+
+	_, err := v.sim.ELeaP.PatchUser("cf@example.com", eleapsim.UserPatch{FirstName: ptr.To("Hacked")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the first name to be written back, and nothing else reported", 4*interval, func() (bool, string) {
+		get(t, l)
+		name, _ := remoteNameAndActive(t, v, "cf@example.com")
+		d := l.Status.Drift
+		return name == l.Spec.FirstName && d != nil && d.Corrected && strings.Join(d.Fields, ",") == "firstName",
+			fmt.Sprintf("first name %q, drift %s", name, stringOf(d))
+	})
+
+	v.sim.ResetCalls()
+	update(t, l, func() { l.Spec.CustomFields = map[string]string{"Department": "Ops"} })
+	waitReady(t, l)
+	waitFor(t, "the changed custom field to be written", eventually, func() (bool, string) {
+		u, _ := v.sim.ELeaP.UserByEmail("cf@example.com")
+		return u.CustomFields["Department"] == "Ops", fmt.Sprintf("custom fields %v", u.CustomFields)
+	})
+	if n := v.sim.Calls(lmssim.ELeaP)["users/edit"]; n != 1 {
+		t.Errorf("the spec change cost %d users/edit, want 1", n)
 	}
 }

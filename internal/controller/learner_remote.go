@@ -3,6 +3,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -67,7 +68,7 @@ func (run *learnerRun) observeUser(ctx context.Context) (userObservation, *outco
 		return obs, nil
 	}
 	obs.diff = userDiff(obs.want, obs.user, run.caps)
-	if run.l.Status.ObservedGeneration != run.l.Generation {
+	if run.l.Status.ObservedGeneration != run.l.Generation && !run.observeOnly() {
 		obs.diff = mergeFields(obs.diff, unobservedWrites(obs.want, obs.user, run.caps))
 	}
 	obs.upToDate = len(obs.diff) == 0
@@ -280,7 +281,7 @@ func (run *learnerRun) writeUser(ctx context.Context, diff []string, want, have 
 	if err != nil {
 		return lms.User{}, err
 	}
-	if u.Active != want.Active {
+	if u.Active != want.Active || (have.Unobserved.Has(lms.FieldActive) && slices.Contains(diff, "active")) {
 		if err := users.SetActive(ctx, *u, want.Active); err != nil {
 			return lms.User{}, err
 		}

@@ -166,6 +166,8 @@ type connOpts struct {
 	syncInterval    time.Duration
 	// simRequestsPerHour is the simulator's own hourly limit (0: none).
 	simRequestsPerHour int
+	// seed, when set, changes the simulator's seed (DefaultSeed in eachVendor).
+	seed func(*lmssim.Seed)
 }
 
 // credentials returns the Secret data the simulator's default seed accepts.
@@ -378,7 +380,11 @@ func eachVendor(t *testing.T, o connOpts, test func(t *testing.T, v *vendorSetup
 	t.Helper()
 	for _, vendor := range []string{lmssim.ELeaP, lmssim.Enabley, lmssim.Exceed} {
 		t.Run(vendor, func(t *testing.T) {
-			v := newConnection(t, newNamespace(t), vendor, lmssim.DefaultSeed(), o)
+			seed := lmssim.DefaultSeed()
+			if o.seed != nil {
+				o.seed(&seed)
+			}
+			v := newConnection(t, newNamespace(t), vendor, seed, o)
 			waitReady(t, v.conn)
 			test(t, v)
 		})

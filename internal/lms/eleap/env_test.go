@@ -21,10 +21,14 @@ const testToken = "s3cr3t-token-value"
 var testNow = time.Date(2025, 6, 2, 9, 30, 0, 0, time.UTC)
 
 // testSeed is a small eLeaP company: two users, a group, two courses and a
-// learning path holding both.
+// learning path holding both. Its user answers carry active and
+// custom_fields (the lenient reading of the document, whose examples show
+// neither), so that their values are tested; see
+// TestUsersAsTheDocumentShowsThemReportWhatTheyLack for the strict one.
 func testSeed() eleapsim.Seed {
 	inactive := false
 	return eleapsim.Seed{
+		UserActive: true, UserCustomFields: true,
 		APITokens:       []string{testToken},
 		ForbiddenTokens: []string{"token-of-another-subdomain"},
 		CustomFields:    []string{"Department", "Location"},

@@ -124,7 +124,9 @@ func newUserID(ans addAnswer) string {
 // Update writes u with users/edit. It always sends the eLeaP id when known,
 // which eLeaP needs to change the email and which finds the user even if
 // its stored email differs in case. Custom fields present in current but not
-// in u are cleared. An Active change is written with activate/deactivate.
+// in u are cleared. An Active change is written with activate/deactivate,
+// when current's active flag was read (eLeaP's documented answers carry
+// none: the caller then decides whether to call SetActive).
 func (c *userClient) Update(ctx context.Context, current, u lms.User) (*lms.User, error) {
 	args, err := userArgs(u, current.CustomFields)
 	if err != nil {
@@ -137,7 +139,7 @@ func (c *userClient) Update(ctx context.Context, current, u lms.User) (*lms.User
 	if err := c.api.editUser(ctx, args); err != nil {
 		return nil, fmt.Errorf("edit eLeaP user: %w", err)
 	}
-	if u.Active != current.Active {
+	if u.Active != current.Active && !current.Unobserved.Has(lms.FieldActive) {
 		if err := c.SetActive(ctx, u, u.Active); err != nil {
 			return nil, fmt.Errorf("edit eLeaP user: %w", err)
 		}

@@ -191,6 +191,12 @@ func TestUsersUpdate(t *testing.T) {
 			wantSim: eleapsim.User{ID: "2", Email: "john@example.com", FirstName: "John", LastName: "Roe", AccessLevel: 3, Active: true},
 			wantOps: []string{"users/edit", "users/activate"},
 		},
+		"an active flag that was not read is left to the caller": {
+			current: func() lms.User { u := john; u.Active, u.Unobserved = false, lms.FieldActive; return u }(),
+			u:       lms.User{ID: "2", Email: "john@example.com", FirstName: "Johnny", LastName: "Roe", Role: lms.RoleManager, Active: true},
+			wantSim: eleapsim.User{ID: "2", Email: "john@example.com", FirstName: "Johnny", LastName: "Roe", AccessLevel: 3},
+			wantOps: []string{"users/edit"},
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -307,7 +313,7 @@ func TestAWrongURLIsNeitherNoneNorDone(t *testing.T) {
 
 func TestUsersAsTheDocumentShowsThemReportWhatTheyLack(t *testing.T) {
 	seed := testSeed()
-	seed.OmitUserActive, seed.OmitUserCustomFields = true, true
+	seed.UserActive, seed.UserCustomFields = false, false // the simulator's default: as the document shows them
 	e := newEnv(t, seed)
 	got, err := e.client.Users().List(e.ctx)
 	if err != nil {

@@ -35,11 +35,11 @@
 //   - users/add answers the bare success envelope (as the v1 document shows;
 //     Seed.AddUserAnswer can make it answer the new id, or the new user);
 //     usergroups/add answers the new group's id in a top-level "id".
-//   - User answers carry "active" and "custom_fields" besides the
-//     document's fields (access_level, first_name, middle_name, last_name,
-//     email, description, created, and the id the Find method's text says
-//     the list holds); Seed.OmitUserActive and Seed.OmitUserCustomFields
-//     leave them out, as the document's examples do.
+//   - User answers carry the document's fields only (access_level,
+//     first_name, middle_name, last_name, email, description, created, and
+//     the id the Find method's text says the list holds), as its examples
+//     show: no active flag, no custom fields. Seed.UserActive and
+//     Seed.UserCustomFields add them, for the other reading.
 //   - users/get and the find methods answer a one-element array under a
 //     singular key ("user", "usergroup", "course", "learning_path"), as the
 //     document's "Single user" example. courses/ answers a bare object when

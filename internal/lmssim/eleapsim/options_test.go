@@ -32,14 +32,14 @@ func TestUserAnswersCanBeWhatTheDocumentShows(t *testing.T) {
 		seed   func(*Seed)
 		want   []string
 	}{
-		"Default": {"by default user answers also carry active and custom_fields (today's answers)",
-			func(*Seed) {}, withAll},
-		"Documented": {"with both options they carry the document's fields (and the id) only",
-			func(s *Seed) { s.OmitUserActive, s.OmitUserCustomFields = true, true }, documented},
-		"NoActive": {"omitUserActive leaves active out",
-			func(s *Seed) { s.OmitUserActive = true }, slices.DeleteFunc(slices.Clone(withAll), func(k string) bool { return k == "active" })},
-		"NoCustomFields": {"omitUserCustomFields leaves custom_fields out",
-			func(s *Seed) { s.OmitUserCustomFields = true }, slices.DeleteFunc(slices.Clone(withAll), func(k string) bool { return k == "custom_fields" })},
+		"Default": {"by default user answers carry the document's fields (and the id) only",
+			func(*Seed) {}, documented},
+		"Lenient": {"with both options they also carry active and custom_fields",
+			func(s *Seed) { s.UserActive, s.UserCustomFields = true, true }, withAll},
+		"WithActive": {"userActive adds active",
+			func(s *Seed) { s.UserActive = true }, slices.DeleteFunc(slices.Clone(withAll), func(k string) bool { return k == "custom_fields" })},
+		"WithCustomFields": {"userCustomFields adds custom_fields",
+			func(s *Seed) { s.UserCustomFields = true }, slices.DeleteFunc(slices.Clone(withAll), func(k string) bool { return k == "active" })},
 	}
 	calls := map[string]struct {
 		path string

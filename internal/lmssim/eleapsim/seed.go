@@ -30,14 +30,15 @@ type Seed struct {
 	// HTTPErrorStatus answers failures with a matching HTTP status instead
 	// of HTTP 200 (the default, as eLeaP does in practice).
 	HTTPErrorStatus bool `json:"httpErrorStatus,omitempty"`
-	// OmitUserActive leaves "active" out of every user answer (users/,
-	// users/get, users/find, */assigned_users), as the document's examples
-	// show them: only access_level, first_name, middle_name, last_name,
-	// email, description and created (and the id). Default: sent, 1 or 0.
-	OmitUserActive bool `json:"omitUserActive,omitempty"`
-	// OmitUserCustomFields leaves "custom_fields" out of every user answer,
-	// as the document's examples show them. Default: sent, an object or [].
-	OmitUserCustomFields bool `json:"omitUserCustomFields,omitempty"`
+	// UserActive adds "active" (1 or 0) to every user answer (users/,
+	// users/get, users/find, */assigned_users). By default user answers carry
+	// what the document's examples show: access_level, first_name,
+	// middle_name, last_name, email, description and created (and the id,
+	// which the Find method's text says the list holds), no active flag.
+	UserActive bool `json:"userActive,omitempty"`
+	// UserCustomFields adds "custom_fields" (an object, or [] when empty) to
+	// every user answer, which the document's examples do not show.
+	UserCustomFields bool `json:"userCustomFields,omitempty"`
 	// AddUserAnswer is what users/add answers besides the success envelope:
 	// AddUserAnswerEnvelope (or empty, the default) nothing, as the document
 	// shows for add; AddUserAnswerID the new id in a top-level "id", as

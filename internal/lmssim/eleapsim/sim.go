@@ -24,8 +24,8 @@ type Sim struct {
 	forbidden       map[string]bool
 	customFields    []string
 	httpErrorStatus bool
-	// omitActive, omitCustomFields and addAnswer are the seed's
-	// OmitUserActive, OmitUserCustomFields and AddUserAnswer.
+	// omitActive, omitCustomFields and addAnswer follow the seed's
+	// UserActive, UserCustomFields and AddUserAnswer.
 	omitActive       bool
 	omitCustomFields bool
 	addAnswer        string
@@ -43,8 +43,8 @@ func New(seed Seed) *Sim {
 		forbidden:        setOf(seed.ForbiddenTokens),
 		customFields:     slices.Clone(seed.CustomFields),
 		httpErrorStatus:  seed.HTTPErrorStatus,
-		omitActive:       seed.OmitUserActive,
-		omitCustomFields: seed.OmitUserCustomFields,
+		omitActive:       !seed.UserActive,
+		omitCustomFields: !seed.UserCustomFields,
 		addAnswer:        seed.AddUserAnswer,
 		st:               newStore(),
 	}

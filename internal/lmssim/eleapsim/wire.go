@@ -13,7 +13,7 @@ import (
 const timeLayout = "2006-01-02 15:04:05"
 
 // wireUser is a user as the API answers it; Active and CustomFields are
-// left out when nil (Seed.OmitUserActive, Seed.OmitUserCustomFields).
+// left out when nil (unless Seed.UserActive, Seed.UserCustomFields).
 type wireUser struct {
 	ID           string `json:"id"`
 	AccessLevel  int    `json:"access_level"`
