@@ -103,11 +103,32 @@ type EnrollmentSpec struct {
 	// +optional
 	Notify bool `json:"notify,omitempty"`
 
+	// progress says how often the learners' progress is read.
+	// +optional
+	Progress *ProgressSettings `json:"progress,omitempty"`
+
 	// deletionPolicy says what happens to the assignments when this Enrollment is
 	// deleted: Unassign (default) or Orphan.
 	// +optional
 	// +kubebuilder:default=Unassign
 	DeletionPolicy EnrollmentDeletionPolicy `json:"deletionPolicy,omitempty"`
+}
+
+// ProgressSettings say how an Enrollment's progress is read.
+type ProgressSettings struct {
+	// refreshInterval is how often each learner's progress is read again
+	// where the vendor reads it one learner at a time (eLeaP users/activity):
+	// the reads are spread over the interval, oldest first, and kept within
+	// the connection's share of its budget for progress. Completions show
+	// sooner, within one syncInterval, from the one read of recent completions
+	// per interval; a learner known to have completed is never read again.
+	// Where the vendor reads a target's progress whole (Enabley channels) it
+	// is read once per syncInterval. Default 24h.
+	// +optional
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1m')",message="progress.refreshInterval must be at least 1m"
+	RefreshInterval *metav1.Duration `json:"refreshInterval,omitempty"`
 }
 
 // ResolvedTarget is the target as found in the LMS.
@@ -203,9 +224,16 @@ type EnrollmentStatus struct {
 	// +listType=set
 	PendingGroups []string `json:"pendingGroups,omitempty"`
 
-	// lastProgressTime is when progress was last read from the LMS.
+	// lastProgressTime is when progress was last read from the LMS (the recent
+	// completions, or the target's whole progress).
 	// +optional
 	LastProgressTime *metav1.Time `json:"lastProgressTime,omitempty"`
+
+	// completedUserIDs are the vendor IDs of the learners known to have
+	// completed the training: they are never read again, also after a restart.
+	// +optional
+	// +listType=set
+	CompletedUserIDs []string `json:"completedUserIDs,omitempty"`
 }
 
 // An Enrollment assigns learners and groups to a course, learning path or

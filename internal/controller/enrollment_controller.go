@@ -97,7 +97,19 @@ func (run *enrollmentRun) sync(ctx context.Context) outcome {
 	if progress != nil {
 		return done(v1alpha1.ReasonSynced, msg+"; "+progress.message, progress.requeueAfter)
 	}
-	return done(v1alpha1.ReasonSynced, msg, run.interval)
+	return done(v1alpha1.ReasonSynced, msg, run.nextProgress(led))
+}
+
+// nextProgress is when the Enrollment is looked at again: after the sync
+// interval, or sooner when a learner's own read of progress is due before.
+func (run *enrollmentRun) nextProgress(led *progressLedger) time.Duration {
+	if led == nil {
+		return run.interval
+	}
+	if next := led.nextDue(); !next.IsZero() {
+		return min(run.interval, max(next.Sub(run.now), time.Second))
+	}
+	return run.interval
 }
 
 // observe resolves the target and the subjects the spec names.

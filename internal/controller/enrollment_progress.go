@@ -2,6 +2,8 @@ package controller
 
 import (
 	"context"
+	"math/rand/v2"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -10,55 +12,74 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/sets"
 
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
 	"github.com/lmsoperator/lms-operator/internal/lms"
 )
 
-// progressRetry is how soon a progress read that failed for another reason
-// than the request budget is tried again.
-const progressRetry = 30 * time.Second
+// Progress reads: the cheap ones once per sync interval, the dear ones (one
+// learner at a time) at most once per refresh interval per learner.
+const (
+	// progressRetry is how soon a progress read that failed for another
+	// reason than the request budget is tried again.
+	progressRetry = 30 * time.Second
+	// defaultRefreshInterval is spec.progress.refreshInterval's default.
+	defaultRefreshInterval = 24 * time.Hour
+	// maxLearnerReads bounds the learners read in one reconcile, so that a
+	// backlog never holds a worker for long.
+	maxLearnerReads = 100
+	// recentCompletionsKey is the key of the recent completions in the
+	// connection's Completions cache.
+	recentCompletionsKey = "recent"
+)
 
 // A progressBook holds the progress read of every Enrollment, in memory.
-// Status keeps at most 100 learners, so the book is what lets completed
-// users of a large Enrollment go unasked, and a read cut short by the
-// request budget resume where it stopped. After a restart it is rebuilt at
-// the next read.
+// Status keeps at most 100 learners (and the ids of those who completed),
+// so the book is what spreads the reads of the others over the refresh
+// interval. After a restart it is rebuilt from status and the next reads.
 type progressBook struct {
 	mu      sync.Mutex
 	ledgers map[types.UID]*progressLedger
 }
 
-// A progressLedger is one Enrollment's progress, by user ID. A reconcile
-// owns it while it runs: an Enrollment is never reconciled twice at once.
+// A progressLedger is one Enrollment's progress in one target, by user ID.
+// A reconcile owns it while it runs: an Enrollment is never reconciled twice
+// at once.
 type progressLedger struct {
 	target  string
-	entries map[string]progressEntry
+	entries map[string]*progressEntry
+	// bulkAt is when the target's cheap read (recent completions, or its
+	// whole progress) was last applied.
+	bulkAt time.Time
 }
 
-// A progressEntry is one user's progress and when it was read.
+// A progressEntry is one user's progress, and when it is next due for a read
+// of its own.
 type progressEntry struct {
-	p  lms.Progress
-	at time.Time
+	p lms.Progress
+	// due is when the user's progress is next read one learner at a time.
+	due time.Time
+	// courses are the courses of the target the user completed (a learning
+	// path is completed with all its courses), with when.
+	courses map[string]*time.Time
 }
 
 func newProgressBook() *progressBook {
 	return &progressBook{ledgers: map[types.UID]*progressLedger{}}
 }
 
-// get returns the Enrollment's ledger for target, if one is held.
-func (b *progressBook) get(uid types.UID, target string) (*progressLedger, bool) {
+// ledger returns the Enrollment's ledger for target, a new one when none is
+// held or the target changed.
+func (b *progressBook) ledger(uid types.UID, target string) *progressLedger {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	l, ok := b.ledgers[uid]
-	return l, ok && l.target == target
-}
-
-// put stores the Enrollment's ledger.
-func (b *progressBook) put(uid types.UID, l *progressLedger) {
-	b.mu.Lock()
-	b.ledgers[uid] = l
-	b.mu.Unlock()
+	if !ok || l.target != target {
+		l = &progressLedger{target: target, entries: map[string]*progressEntry{}}
+		b.ledgers[uid] = l
+	}
+	return l
 }
 
 // forget drops the Enrollment's ledger.
@@ -93,158 +114,298 @@ func subjectList(s *enrollmentSubjects, st *assignState) []subjectProgress {
 	return out
 }
 
-// assignedUsers returns the distinct users of the assigned subjects.
-func assignedUsers(subjects []subjectProgress) []lms.User {
-	seen := map[string]bool{}
-	var out []lms.User
+// assignedUsers returns the distinct users of the assigned subjects, by ID.
+func assignedUsers(subjects []subjectProgress) map[string]lms.User {
+	out := map[string]lms.User{}
 	for _, s := range subjects {
-		if s.assigned && !seen[s.user.ID] {
-			seen[s.user.ID] = true
-			out = append(out, s.user)
+		if s.assigned {
+			out[s.user.ID] = s.user
 		}
 	}
 	return out
 }
 
-// readProgress reads the assigned users' progress when it is due: once per
-// sync interval (status.lastProgressTime, the oldest read), with the lowest
-// budget priority so that it never crowds out writes. Users assigned since
-// the last read show as not started until the next. It returns the ledger
-// to summarise from (nil: keep the summary's progress as it is) and, when
-// the read failed, an outcome whose message and requeueAfter say so; Ready
-// stays True either way.
+// readProgress brings the ledger of the assigned users up to date: the
+// cheap read once per sync interval (the account's recent completions, or
+// the target's whole progress), then the learners due for a read of their
+// own, oldest first, at the lowest budget priority, within the progress
+// share of the budget. It returns the ledger to summarise from and, when a
+// read failed, an outcome whose message and requeueAfter say so; Ready stays
+// True either way.
 func (run *enrollmentRun) readProgress(ctx context.Context, t lms.Target, subjects []subjectProgress) (*progressLedger, *outcome) {
 	if !run.caps.Progress {
 		return nil, nil
 	}
-	key := string(t.Kind) + "/" + t.ID
-	led, live := run.progress.get(run.e.UID, key)
-	if !run.progressDue() {
-		return led, nil // nil after a restart: the status is less than an interval old
-	}
-	if !live {
-		led = run.seedLedger(key, subjects)
-		run.progress.put(run.e.UID, led)
-	}
+	led := run.progress.ledger(run.e.UID, string(t.Kind)+"/"+t.ID)
 	users := assignedUsers(subjects)
-	led.prune(users)
-	stale := run.staleUsers(led, users)
-	if len(stale) == 0 {
-		return led, nil
+	run.track(led, users, subjects)
+	note := run.bulkProgress(lms.WithMemo(ctx), t, led, users)
+	if note == nil && !run.caps.TargetProgress {
+		note = run.learnerProgress(ctx, t, led, users)
 	}
-	res, err := run.conn.Client.Enrollments().Progress(lms.WithPriority(ctx, lms.PriorityProgress), t, stale, completedKnown(led))
-	run.recordProgress(led, stale, res, err == nil)
-	run.recordProgressTime(led, users)
-	if err != nil {
-		return led, run.progressFailed(err)
+	run.e.Status.CompletedUserIDs = led.completed()
+	if !led.bulkAt.IsZero() {
+		at := metav1.NewTime(led.bulkAt.Truncate(time.Second))
+		run.e.Status.LastProgressTime = &at
 	}
-	return led, nil
+	return led, note
 }
 
-// prune forgets the users that are no longer assigned subjects.
-func (l *progressLedger) prune(users []lms.User) {
-	keep := make(map[string]bool, len(users))
-	for _, u := range users {
-		keep[u.ID] = true
+// refreshInterval is spec.progress.refreshInterval, or its default.
+func (run *enrollmentRun) refreshInterval() time.Duration {
+	if p := run.e.Spec.Progress; p != nil && p.RefreshInterval != nil && p.RefreshInterval.Duration > 0 {
+		return p.RefreshInterval.Duration
 	}
-	for id := range l.entries {
-		if !keep[id] {
-			delete(l.entries, id)
+	return defaultRefreshInterval
+}
+
+// track forgets the users no longer assigned and starts an entry for each
+// new one: known complete when status says so, else due for its first read
+// at a random point of the refresh interval, so that a large Enrollment's
+// reads are spread over it rather than sent at once.
+func (run *enrollmentRun) track(led *progressLedger, users map[string]lms.User, subjects []subjectProgress) {
+	for id := range led.entries {
+		if _, ok := users[id]; !ok {
+			delete(led.entries, id)
 		}
 	}
-}
-
-// progressDue reports whether status.lastProgressTime is older than the sync interval.
-func (run *enrollmentRun) progressDue() bool {
-	last := run.e.Status.LastProgressTime
-	return last == nil || run.now.Sub(last.Time) >= run.interval
-}
-
-// seedLedger starts a ledger from status.learners: their completions are
-// known and not asked again.
-func (run *enrollmentRun) seedLedger(key string, subjects []subjectProgress) *progressLedger {
-	led := &progressLedger{target: key, entries: map[string]progressEntry{}}
-	ids := map[string]string{}
-	for _, s := range subjects {
-		ids[s.name] = s.user.ID
-	}
-	for _, lp := range run.e.Status.Learners {
-		id := ids[lp.Name]
-		if id == "" || lp.CompletedTime == nil {
+	completed := sets.New(run.e.Status.CompletedUserIDs...)
+	seeded := run.seededProgress(subjects)
+	refresh := run.refreshInterval()
+	for id := range users {
+		if _, ok := led.entries[id]; ok {
 			continue
 		}
-		at := lp.CompletedTime.Time
-		p := lms.Progress{UserID: id, Percent: 100, Completed: true, CompletedAt: &at}
+		e := &progressEntry{p: lms.Progress{UserID: id}, due: run.now.Add(time.Duration(rand.Int64N(int64(refresh))))}
+		if p, ok := seeded[id]; ok {
+			e.p = p
+		}
+		if completed.Has(id) {
+			e.p.Completed, e.p.Percent = true, 100
+		}
+		led.entries[id] = e
+	}
+}
+
+// seededProgress returns the progress status.learners records, by user ID.
+func (run *enrollmentRun) seededProgress(subjects []subjectProgress) map[string]lms.Progress {
+	out := map[string]lms.Progress{}
+	byName := make(map[string]string, len(subjects))
+	for _, s := range subjects {
+		byName[s.name] = s.user.ID
+	}
+	for _, lp := range run.e.Status.Learners {
+		id := byName[lp.Name]
+		if id == "" {
+			continue
+		}
+		p := lms.Progress{UserID: id, Percent: int(lp.Percent), Completed: lp.CompletedTime != nil}
+		if lp.CompletedTime != nil {
+			at := lp.CompletedTime.Time
+			p.CompletedAt = &at
+		}
 		if f, err := strconv.ParseFloat(lp.Score, 64); err == nil {
 			p.Score = &f
 		}
-		led.entries[id] = progressEntry{p: p}
-	}
-	return led
-}
-
-// staleUsers returns the users whose progress was never read or was read
-// a sync interval ago or more.
-func (run *enrollmentRun) staleUsers(led *progressLedger, users []lms.User) []lms.User {
-	var out []lms.User
-	for _, u := range users {
-		e, ok := led.entries[u.ID]
-		if !ok || run.now.Sub(e.at) >= run.interval {
-			out = append(out, u)
-		}
+		out[id] = p
 	}
 	return out
 }
 
-// completedKnown returns the completions in the ledger, by user ID.
-func completedKnown(led *progressLedger) map[string]lms.Progress {
-	out := map[string]lms.Progress{}
+// bulkProgress applies the cheap read of the target's progress, once per
+// sync interval.
+func (run *enrollmentRun) bulkProgress(ctx context.Context, t lms.Target, led *progressLedger, users map[string]lms.User) *outcome {
+	if !led.bulkAt.IsZero() && run.now.Sub(led.bulkAt) < run.interval {
+		return nil
+	}
+	var err error
+	if run.caps.TargetProgress {
+		err = run.wholeProgress(ctx, t, led, users)
+	} else {
+		err = run.recentCompletions(ctx, t, led)
+	}
+	if err != nil {
+		return run.progressFailed(err)
+	}
+	led.bulkAt = run.now
+	return nil
+}
+
+// wholeProgress reads every learner's progress in t at once (Enabley): a
+// learner missing from it has not started.
+func (run *enrollmentRun) wholeProgress(ctx context.Context, t lms.Target, led *progressLedger, users map[string]lms.User) error {
+	items, err := run.conn.Client.Enrollments().TargetProgress(lms.WithPriority(ctx, lms.PriorityRead), t)
+	if err != nil {
+		return err
+	}
+	got := make(map[string]lms.Progress, len(items))
+	for _, p := range items {
+		got[p.UserID] = p
+	}
 	for id, e := range led.entries {
-		if e.p.Completed {
-			out[id] = e.p
+		if p, ok := got[id]; ok {
+			e.p = p
+		} else if !e.p.Completed {
+			e.p = lms.Progress{UserID: id, Email: users[id].Email}
+		}
+	}
+	return nil
+}
+
+// recentCompletions applies the account's recent completions (eLeaP, one
+// read per connection and interval) of t's courses.
+func (run *enrollmentRun) recentCompletions(ctx context.Context, t lms.Target, led *progressLedger) error {
+	courses, err := run.targetCourses(ctx, t)
+	if err != nil {
+		return err
+	}
+	enr := run.conn.Client.Enrollments()
+	recent, err := run.conn.Completions.Get(lms.WithPriority(ctx, lms.PriorityRead), recentCompletionsKey, run.interval,
+		func(ctx context.Context) ([]lms.Completion, error) { return enr.RecentCompletions(ctx) })
+	if err != nil {
+		return err
+	}
+	for _, c := range recent {
+		if e, ok := led.entries[c.UserID]; ok && slices.Contains(courses, c.CourseID) {
+			e.completedCourse(c.CourseID, c.CompletedAt, c.Score, courses)
+		}
+	}
+	return nil
+}
+
+// targetCourses returns the ids of t's courses, cached for a sync interval.
+func (run *enrollmentRun) targetCourses(ctx context.Context, t lms.Target) ([]string, error) {
+	enr := run.conn.Client.Enrollments()
+	ids, _, err := run.conn.Views.Get(lms.WithPriority(ctx, lms.PriorityRead), "courses:"+string(t.Kind)+"/"+t.ID, run.interval,
+		func(ctx context.Context) ([]string, error) { return enr.TargetCourses(ctx, t) })
+	if err != nil {
+		return nil, err
+	}
+	return sets.List(ids), nil
+}
+
+// completedCourse records that the user completed course at (with score), and
+// the whole target once every one of its courses is.
+func (e *progressEntry) completedCourse(course string, at *time.Time, score *float64, courses []string) {
+	if e.courses == nil {
+		e.courses = map[string]*time.Time{}
+	}
+	e.courses[course] = at
+	if e.p.Completed || len(e.courses) < len(courses) {
+		return
+	}
+	var last *time.Time
+	for _, c := range courses {
+		if t := e.courses[c]; t != nil && (last == nil || t.After(*last)) {
+			last = t
+		}
+	}
+	e.p.Completed, e.p.Percent, e.p.CompletedAt = true, 100, last
+	if len(courses) == 1 {
+		e.p.Score = score
+	}
+}
+
+// learnerProgress reads, one learner at a time (eLeaP), the users not known
+// complete whose read is due, oldest first, at most maxLearnerReads of them;
+// a learner's read takes the tokens of its courses together at the progress
+// priority. When the budget has no token (the progress share is spent), the
+// rest wait for a later reconcile.
+func (run *enrollmentRun) learnerProgress(ctx context.Context, t lms.Target, led *progressLedger, users map[string]lms.User) *outcome {
+	due := led.dueAt(run.now)
+	if len(due) == 0 {
+		return nil
+	}
+	courses, err := run.targetCourses(ctx, t)
+	if err != nil {
+		return run.progressFailed(err)
+	}
+	for _, id := range due[:min(len(due), maxLearnerReads)] {
+		e := led.entries[id]
+		todo := e.pendingCourses(courses)
+		o := spend(ctx, run.conn, max(len(todo), 1), lms.PriorityProgress, func(ctx context.Context) *outcome {
+			return run.readLearner(ctx, e, users[id], todo, courses)
+		})
+		if o != nil {
+			return o.progressNote()
+		}
+		e.due = run.now.Add(run.refreshInterval())
+	}
+	return nil
+}
+
+// readLearner reads one learner's progress in each of todo, t's courses it
+// has not completed: a course's percent, a learning path's mean over its
+// courses.
+func (run *enrollmentRun) readLearner(ctx context.Context, e *progressEntry, u lms.User, todo, courses []string) *outcome {
+	enr := run.conn.Client.Enrollments()
+	percents := 0
+	for _, c := range todo {
+		p, err := enr.CourseProgress(ctx, c, u)
+		if err != nil {
+			return run.progressFailed(err)
+		}
+		if p.Completed {
+			e.completedCourse(c, p.CompletedAt, p.Score, courses)
+		} else {
+			percents += p.Percent
+		}
+		if len(courses) == 1 {
+			e.p.Score = p.Score
+		}
+	}
+	if !e.p.Completed && len(courses) > 0 {
+		done := len(courses) - len(e.pendingCourses(courses))
+		e.p.Percent = min((100*done+percents)/len(courses), 99)
+	}
+	return nil
+}
+
+// pendingCourses returns the courses of the target the user has not completed.
+func (e *progressEntry) pendingCourses(courses []string) []string {
+	var out []string
+	for _, c := range courses {
+		if _, done := e.courses[c]; !done {
+			out = append(out, c)
 		}
 	}
 	return out
 }
 
-// recordProgress stores what was read. After a complete read, users the
-// vendor reported nothing for have not started.
-func (run *enrollmentRun) recordProgress(led *progressLedger, asked []lms.User, res []lms.Progress, complete bool) {
-	got := map[string]bool{}
-	for _, p := range res {
-		if p.UserID != "" {
-			led.entries[p.UserID] = progressEntry{p: p, at: run.now}
-			got[p.UserID] = true
+// dueAt returns the users not known complete whose read is due at now,
+// oldest due first.
+func (l *progressLedger) dueAt(now time.Time) []string {
+	var out []string
+	for id, e := range l.entries {
+		if !e.p.Completed && !e.due.After(now) {
+			out = append(out, id)
 		}
 	}
-	if !complete {
-		return
-	}
-	for _, u := range asked {
-		if !got[u.ID] {
-			led.entries[u.ID] = progressEntry{p: lms.Progress{UserID: u.ID}, at: run.now}
-		}
-	}
+	sort.Slice(out, func(i, j int) bool { return l.entries[out[i]].due.Before(l.entries[out[j]].due) })
+	return out
 }
 
-// recordProgressTime sets status.lastProgressTime to the oldest read of
-// the assigned users' progress, once every one was read.
-func (run *enrollmentRun) recordProgressTime(led *progressLedger, users []lms.User) {
-	if len(users) == 0 {
-		return
-	}
-	oldest := run.now
-	for _, u := range users {
-		e, ok := led.entries[u.ID]
-		if !ok || e.at.IsZero() {
-			return
-		}
-		if e.at.Before(oldest) {
-			oldest = e.at
+// nextDue is when the next learner's read of its own is due; zero when none is.
+func (l *progressLedger) nextDue() time.Time {
+	var next time.Time
+	for _, e := range l.entries {
+		if !e.p.Completed && (next.IsZero() || e.due.Before(next)) {
+			next = e.due
 		}
 	}
-	t := metav1.NewTime(oldest.Truncate(time.Second))
-	run.e.Status.LastProgressTime = &t
+	return next
+}
+
+// completed returns the ids of the users known complete, sorted; nil when none.
+func (l *progressLedger) completed() []string {
+	var out []string
+	for id, e := range l.entries {
+		if e.p.Completed {
+			out = append(out, id)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // progressFailed is the note of a failed progress read: retried when the
@@ -260,79 +421,12 @@ func (run *enrollmentRun) progressFailed(err error) *outcome {
 		requeueAfter: min(after, run.interval)}
 }
 
-// summarize fills status.summary and status.learners: every subject is
-// counted, at most MaxLearnerProgressEntries are listed (those not
-// completed first, then by name), and the rest counted in learnersOmitted.
-// A nil ledger keeps the progress counts and the list as they are.
-func (run *enrollmentRun) summarize(subjects []subjectProgress, led *progressLedger) {
-	sum := &run.e.Status.Summary
-	sum.Subjects, sum.Assigned = int32(len(subjects)), 0
-	for _, s := range subjects {
-		if s.assigned {
-			sum.Assigned++
-		}
+// progressNote turns the wait of a progress read for the budget into the
+// note of the Enrollment's message: Ready stays True.
+func (o *outcome) progressNote() *outcome {
+	if o.err != nil || o.stalled || o.message == "" {
+		return o
 	}
-	if !run.caps.Progress {
-		sum.NotStarted, sum.InProgress, sum.Completed = 0, 0, 0
-		run.e.Status.Learners, run.e.Status.LearnersOmitted = nil, 0
-		return
-	}
-	if led == nil {
-		return
-	}
-	list := run.progressEntries(subjects, led, sum)
-	sort.SliceStable(list, func(i, j int) bool {
-		ci, cj := list[i].CompletedTime != nil || list[i].Percent == 100, list[j].CompletedTime != nil || list[j].Percent == 100
-		if ci != cj {
-			return !ci
-		}
-		return list[i].Name < list[j].Name
-	})
-	run.e.Status.LearnersOmitted = 0
-	if len(list) > v1alpha1.MaxLearnerProgressEntries {
-		run.e.Status.LearnersOmitted = int32(len(list) - v1alpha1.MaxLearnerProgressEntries)
-		list = list[:v1alpha1.MaxLearnerProgressEntries]
-	}
-	run.e.Status.Learners = list
-}
-
-// progressEntries returns every subject's progress entry and counts the
-// assigned ones by progress.
-func (run *enrollmentRun) progressEntries(subjects []subjectProgress, led *progressLedger, sum *v1alpha1.EnrollmentSummary) []v1alpha1.LearnerProgress {
-	sum.NotStarted, sum.InProgress, sum.Completed = 0, 0, 0
-	list := make([]v1alpha1.LearnerProgress, 0, len(subjects))
-	for _, s := range subjects {
-		var p lms.Progress
-		if s.user.ID != "" {
-			p = led.entries[s.user.ID].p
-		}
-		if s.assigned {
-			switch {
-			case p.Completed:
-				sum.Completed++
-			case p.Percent > 0:
-				sum.InProgress++
-			default:
-				sum.NotStarted++
-			}
-		}
-		list = append(list, learnerProgress(s.name, p))
-	}
-	return list
-}
-
-// learnerProgress converts one user's progress for status.
-func learnerProgress(name string, p lms.Progress) v1alpha1.LearnerProgress {
-	lp := v1alpha1.LearnerProgress{Name: name, Percent: int32(min(max(p.Percent, 0), 100))}
-	if p.Completed {
-		lp.Percent = 100
-		if p.CompletedAt != nil {
-			t := metav1.NewTime(p.CompletedAt.UTC().Truncate(time.Second))
-			lp.CompletedTime = &t
-		}
-	}
-	if p.Score != nil {
-		lp.Score = strconv.FormatFloat(*p.Score, 'f', -1, 64)
-	}
-	return lp
+	return &outcome{message: "progress read in part (" + o.message + "); resuming in " + o.requeueAfter.String(),
+		requeueAfter: o.requeueAfter}
 }

@@ -3,6 +3,7 @@ package lms
 import (
 	"context"
 	"strconv"
+	"sync"
 )
 
 type opKey struct{}
@@ -103,4 +104,39 @@ func CallerKey(kind, namespace, name string) string {
 		return kind + "/" + name
 	}
 	return kind + "/" + namespace + "/" + name
+}
+
+type memoKey struct{}
+
+// A memo holds the answers of the reads made with one context.
+type memo struct {
+	mu     sync.Mutex
+	values map[string]any
+}
+
+// WithMemo returns ctx carrying a memo of reads: a vendor client that reads
+// the same thing twice with it (Enabley's channel performance, for the
+// channel's learners and for their progress) makes the read once. A
+// reconcile sets one, so that nothing outlives it.
+func WithMemo(ctx context.Context) context.Context {
+	return context.WithValue(ctx, memoKey{}, &memo{values: map[string]any{}})
+}
+
+// Memoize returns the answer of read under key from ctx's memo, reading it
+// when the memo has none (or ctx carries no memo). Failures are not kept.
+func Memoize[T any](ctx context.Context, key string, read func() (T, error)) (T, error) {
+	m, ok := ctx.Value(memoKey{}).(*memo)
+	if !ok {
+		return read()
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if v, ok := m.values[key].(T); ok {
+		return v, nil
+	}
+	v, err := read()
+	if err == nil {
+		m.values[key] = v
+	}
+	return v, err
 }

@@ -2,6 +2,7 @@ package lms
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -70,5 +71,24 @@ func TestCallerKey(t *testing.T) {
 	}
 	if got := CallerOf(context.Background()); got != "" {
 		t.Errorf("CallerOf a context without a caller = %q, want anonymous", got)
+	}
+}
+
+func TestMemoizeReadsOncePerMemoAndKeepsNoFailure(t *testing.T) {
+	reads := 0
+	read := func() (int, error) { reads++; return reads, nil }
+	ctx := WithMemo(context.Background())
+	for range 3 {
+		if v, _ := Memoize(ctx, "k", read); v != 1 {
+			t.Fatalf("Memoize = %d, want the first read's 1", v)
+		}
+	}
+	if v, _ := Memoize(context.Background(), "k", read); v != 2 {
+		t.Errorf("without a memo Memoize = %d, want a new read (2)", v)
+	}
+	fail := func() (int, error) { reads++; return 0, errors.New("503") }
+	_, _ = Memoize(ctx, "f", fail)
+	if v, _ := Memoize(ctx, "f", read); v != reads {
+		t.Errorf("after a failed read Memoize = %d, want a new read", v)
 	}
 }

@@ -113,6 +113,10 @@ type Capabilities struct {
 	CallerChosenUserID bool
 	// Progress is true when enrollment progress can be read.
 	Progress bool
+	// TargetProgress is true when a target's progress is read for all its
+	// learners at once (ProgressReader.TargetProgress); false when it is
+	// read from recent completions and one learner at a time.
+	TargetProgress bool
 	// UserPageSize is the number of users one list call returns (0: all in one call).
 	UserPageSize int
 }
@@ -260,6 +264,38 @@ type Progress struct {
 	Score *float64
 }
 
+// A Completion is a course a user completed, from a read that covers the
+// whole account.
+type Completion struct {
+	// UserID is User.ID; Email is set when the vendor names the user by it.
+	UserID, Email string
+	// CourseID is the course completed.
+	CourseID    string
+	CompletedAt *time.Time
+	Score       *float64
+}
+
+// A ProgressReader reads progress as cheaply as the vendor allows: in bulk
+// where it can, one learner at a time where it must. A vendor answers
+// KindUnsupported for the reads it does not have (Capabilities.TargetProgress
+// says which way it reads).
+type ProgressReader interface {
+	// RecentCompletions returns the courses completed recently across the
+	// account, in one read every target shares (eLeaP: users/recent_completions,
+	// the last 24 hours).
+	RecentCompletions(ctx context.Context) ([]Completion, error)
+	// TargetCourses returns the ids of the courses whose completion makes
+	// t's (eLeaP: a course is itself; a learning path, its courses).
+	TargetCourses(ctx context.Context, t Target) ([]string, error)
+	// CourseProgress reads one user's progress in one course (eLeaP:
+	// users/activity), for users the bulk reads leave unknown.
+	CourseProgress(ctx context.Context, courseID string, u User) (Progress, error)
+	// TargetProgress returns every learner's progress in t from one read of
+	// the target (Enabley: the channel's performance, page by page); a
+	// learner missing from it has not started.
+	TargetProgress(ctx context.Context, t Target) ([]Progress, error)
+}
+
 // An EnrollmentClient assigns users and groups to training and reads progress.
 type EnrollmentClient interface {
 	// Targets lists the targets of a kind (for resolving by name).
@@ -276,10 +312,5 @@ type EnrollmentClient interface {
 	AssignGroup(ctx context.Context, t Target, groupID string, a Assignment) error
 	// UnassignGroup removes the group's assignment to t.
 	UnassignGroup(ctx context.Context, t Target, groupID string) error
-	// Progress reads the progress of the given users in t, as cheaply as the vendor
-	// allows (eLeaP: recent_completions, then activity only for users not known
-	// complete; Enabley: performance by channel, page by page).
-	// known holds progress already recorded, by User.ID, so that completed users
-	// are not asked again.
-	Progress(ctx context.Context, t Target, users []User, known map[string]Progress) ([]Progress, error)
+	ProgressReader
 }

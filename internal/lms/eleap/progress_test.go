@@ -37,58 +37,41 @@ func progressSeed() eleapsim.Seed {
 // user returns a client-side user of progressSeed by id and email.
 func user(id, email string) lms.User { return lms.User{ID: id, Email: email} }
 
-func TestProgress(t *testing.T) {
-	hourAgo, twoDaysAgo := testNow.Add(-time.Hour), testNow.Add(-48*time.Hour)
+func TestRecentCompletionsAreTheLastDaysOfTheWholeCompanyInOneCall(t *testing.T) {
+	hourAgo := testNow.Add(-time.Hour)
 	score := 90.0
-	known := map[string]lms.Progress{
-		"3": {UserID: "3", Percent: 100, Completed: true, CompletedAt: &twoDaysAgo},
-		"2": {UserID: "2", Percent: 10},
+	e := newEnv(t, progressSeed())
+	got, err := e.client.Enrollments().RecentCompletions(e.ctx)
+	if err != nil {
+		t.Fatal(err)
 	}
+	want := []lms.Completion{{UserID: "1", Email: "jane@example.com", CourseID: "10", CompletedAt: &hourAgo, Score: &score}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("RecentCompletions (-want +got):\n%s\nonly Jane's completion of the last 24 hours is recent", diff)
+	}
+	if diff := cmp.Diff([]string{"users/recent_completions"}, e.rec.ops()); diff != "" {
+		t.Errorf("calls (-want +got):\n%s", diff)
+	}
+}
+
+func TestTargetCourses(t *testing.T) {
 	cases := map[string]struct {
 		target  lms.Target
-		users   []lms.User
-		want    []lms.Progress
+		want    []string
 		wantOps []string
 	}{
-		"course": {
-			target: safety,
-			users: []lms.User{user("1", "jane@example.com"), user("2", "john@example.com"), user("3", "ann@example.com"),
-				user("4", "bob@example.com"), user("5", "carl@example.com"), user("6", "dave@example.com")},
-			want: []lms.Progress{
-				{UserID: "1", Email: "jane@example.com", Percent: 100, Completed: true, CompletedAt: &hourAgo, Score: &score},
-				{UserID: "2", Email: "john@example.com", Percent: 40},
-				known["3"],
-				{UserID: "4", Email: "bob@example.com"},
-				{UserID: "5", Email: "carl@example.com"},
-				{UserID: "6", Email: "dave@example.com", Percent: 100, Completed: true, CompletedAt: &twoDaysAgo},
-			},
-			wantOps: []string{"users/recent_completions", "users/activity", "users/activity", "users/activity", "users/activity"},
-		},
-		"learning path": {
-			target: onboarding,
-			users:  []lms.User{user("1", "jane@example.com"), user("2", "john@example.com")},
-			want: []lms.Progress{
-				{UserID: "1", Email: "jane@example.com", Percent: 100, Completed: true, CompletedAt: &hourAgo},
-				{UserID: "2", Email: "john@example.com", Percent: 20},
-			},
-			wantOps: []string{"users/recent_completions", "learning_paths/assigned_courses", "users/activity", "users/activity", "users/activity"},
-		},
-		"everyone known complete costs nothing": {
-			target:  safety,
-			users:   []lms.User{user("3", "ann@example.com")},
-			want:    []lms.Progress{known["3"]},
-			wantOps: []string{},
-		},
+		"a course is itself":             {safety, []string{"10"}, []string{}},
+		"a learning path is its courses": {onboarding, []string{"10", "11"}, []string{"learning_paths/assigned_courses"}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			e := newEnv(t, progressSeed())
-			got, err := e.client.Enrollments().Progress(e.ctx, tc.target, tc.users, known)
+			got, err := e.client.Enrollments().TargetCourses(e.ctx, tc.target)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("Progress (-want +got):\n%s", diff)
+				t.Errorf("TargetCourses (-want +got):\n%s", diff)
 			}
 			if diff := cmp.Diff(tc.wantOps, e.rec.ops()); diff != "" {
 				t.Errorf("calls (-want +got):\n%s", diff)
@@ -97,26 +80,48 @@ func TestProgress(t *testing.T) {
 	}
 }
 
-func TestProgressReturnsWhatItReadBeforeAnError(t *testing.T) {
-	e := newEnv(t, progressSeed())
-	e.sim.FailNext(eleapsim.Failure{Endpoint: "users/activity", HTTPStatus: 429, RetryAfter: "60"})
-	users := []lms.User{user("1", "jane@example.com"), user("2", "john@example.com")}
-	got, err := e.client.Enrollments().Progress(e.ctx, safety, users, nil)
-	if retry, ok := lms.RetryAfter(err); !ok || retry != time.Minute {
-		t.Errorf("Progress error = %v, want RateLimited for a minute", err)
+func TestCourseProgressIsOneActivityCall(t *testing.T) {
+	twoDaysAgo := testNow.Add(-48 * time.Hour)
+	cases := map[string]struct {
+		u    lms.User
+		want lms.Progress
+	}{
+		"in progress":           {user("2", "john@example.com"), lms.Progress{UserID: "2", Email: "john@example.com", Percent: 40}},
+		"assigned, not started": {user("4", "bob@example.com"), lms.Progress{UserID: "4", Email: "bob@example.com"}},
+		"nothing at all (4041)": {user("5", "carl@example.com"), lms.Progress{UserID: "5", Email: "carl@example.com"}},
+		"completed days ago": {user("6", "dave@example.com"),
+			lms.Progress{UserID: "6", Email: "dave@example.com", Percent: 100, Completed: true, CompletedAt: &twoDaysAgo}},
 	}
-	if len(got) != 1 || !got[0].Completed {
-		t.Errorf("Progress before the 429 = %+v, want Jane's completion", got)
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, progressSeed())
+			got, err := e.client.Enrollments().CourseProgress(e.ctx, "10", tc.u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("CourseProgress (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff([]string{"users/activity"}, e.rec.ops()); diff != "" {
+				t.Errorf("calls (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
-func TestProgressOfAPathWithoutCourses(t *testing.T) {
-	seed := progressSeed()
-	seed.LearningPaths[0].Courses = nil
-	e := newEnv(t, seed)
-	got, err := e.client.Enrollments().Progress(e.ctx, onboarding, []lms.User{user("1", "jane@example.com")}, nil)
-	want := []lms.Progress{{UserID: "1", Email: "jane@example.com"}}
-	if diff := cmp.Diff(want, got); err != nil || diff != "" {
-		t.Errorf("Progress = %v (-want +got):\n%s", err, diff)
+func TestCourseProgressOfAUserWithoutAnIDIsRefusedWithoutACall(t *testing.T) {
+	e := newEnv(t, progressSeed())
+	if _, err := e.client.Enrollments().CourseProgress(e.ctx, "10", lms.User{Email: "x@example.com"}); lms.KindOf(err) != lms.KindInvalidRequest {
+		t.Errorf("CourseProgress without an id: %v, want InvalidRequest", err)
+	}
+	if ops := e.rec.ops(); len(ops) != 0 {
+		t.Errorf("calls %v, want none", ops)
+	}
+}
+
+func TestTargetProgressIsUnsupportedOnELeaP(t *testing.T) {
+	e := newEnv(t, progressSeed())
+	if _, err := e.client.Enrollments().TargetProgress(e.ctx, safety); lms.KindOf(err) != lms.KindUnsupported {
+		t.Errorf("TargetProgress: %v, want Unsupported", err)
 	}
 }

@@ -286,8 +286,12 @@ func TestAWrongURLIsNeitherNoneNorDone(t *testing.T) {
 		},
 		"Enrollments.UnassignUser":  func(e *env) error { return e.client.Enrollments().UnassignUser(e.ctx, safety, jane) },
 		"Enrollments.UnassignGroup": func(e *env) error { return e.client.Enrollments().UnassignGroup(e.ctx, safety, "1") },
-		"Enrollments.Progress": func(e *env) error {
-			_, err := e.client.Enrollments().Progress(e.ctx, safety, []lms.User{jane}, nil)
+		"Enrollments.RecentCompletions": func(e *env) error {
+			_, err := e.client.Enrollments().RecentCompletions(e.ctx)
+			return err
+		},
+		"Enrollments.CourseProgress": func(e *env) error {
+			_, err := e.client.Enrollments().CourseProgress(e.ctx, "10", jane)
 			return err
 		},
 	}

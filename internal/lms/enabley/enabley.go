@@ -112,6 +112,7 @@ func (c *client) Capabilities() lms.Capabilities {
 		CustomFields:       true,
 		CallerChosenUserID: true,
 		Progress:           true,
+		TargetProgress:     true,
 		UserPageSize:       c.users.pageSizeHint(),
 	}
 }

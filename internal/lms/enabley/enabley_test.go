@@ -60,7 +60,7 @@ func TestCapabilities(t *testing.T) {
 		Groups: true, GroupTypes: true, Targets: []lms.TargetKind{lms.TargetChannel}, GroupEnrollment: true,
 		Roles:           []lms.Role{lms.RoleLearner, lms.RoleInstructor, lms.RoleManager},
 		EnrollmentRoles: []lms.Role{lms.RoleLearner, lms.RoleInstructor},
-		CustomFields:    true, CallerChosenUserID: true, Progress: true, UserPageSize: defaultV3PageSize,
+		CustomFields:    true, CallerChosenUserID: true, Progress: true, TargetProgress: true, UserPageSize: defaultV3PageSize,
 	}
 	if d := cmp.Diff(want, e.client.Capabilities()); d != "" {
 		t.Errorf("before any list (-want +got):\n%s", d)

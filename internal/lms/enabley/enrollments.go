@@ -2,9 +2,7 @@ package enabley
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"slices"
 	"sync/atomic"
 	"time"
 
@@ -81,22 +79,20 @@ func (c *enrollmentClient) channels(ctx context.Context) ([]channelInfo, error) 
 }
 
 // AssignedUsers returns the channel's learners as GET /api/v2/performance
-// lists them: Enabley has no call that lists direct assignments, so learners
+// lists them (read once per ctx memo, with TargetProgress): Enabley has no
+// call that lists direct assignments, so learners
 // assigned through a group are included and instructors are not.
 func (c *enrollmentClient) AssignedUsers(ctx context.Context, t lms.Target) ([]string, error) {
-	if err := checkTarget(t); err != nil {
+	items, err := c.channelPerformance(ctx, t)
+	if err != nil {
 		return nil, err
 	}
-	items, err := collectPages(opPerformance, func(key string) (page[performanceItem], error) {
-		return c.api.performance(ctx, t.ID, "", key)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list learners of Enabley channel %q: %w", t.ID, err)
-	}
-	var out []string
+	seen := make(map[string]bool, len(items))
+	out := make([]string, 0, len(items))
 	for _, it := range items {
-		if it.ExternalUserID != "" && !slices.Contains(out, it.ExternalUserID) {
-			out = append(out, it.ExternalUserID)
+		if id := it.ExternalUserID; id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
 		}
 	}
 	return out, nil
@@ -169,102 +165,57 @@ func (c *enrollmentClient) UnassignGroup(ctx context.Context, t lms.Target, grou
 	return nil
 }
 
-// Progress reads the users' progress from GET /api/v2/performance by
-// channel, page by page. Users known complete are not asked again; it stops
-// as soon as every user asked for is seen, and when fewer users remain than
-// pages it asks for them one by one (by channel and user). Users with no
-// performance record (not learners) are left out unless known.
-func (c *enrollmentClient) Progress(ctx context.Context, t lms.Target, users []lms.User, known map[string]lms.Progress) ([]lms.Progress, error) {
+// TargetProgress reads every learner's progress in the channel from
+// GET /api/v2/performance, page by page (read once per ctx memo, with
+// AssignedUsers); a learner missing from it has not started.
+func (c *enrollmentClient) TargetProgress(ctx context.Context, t lms.Target) ([]lms.Progress, error) {
+	items, err := c.channelPerformance(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]lms.Progress, 0, len(items))
+	for _, it := range items {
+		if it.ExternalUserID != "" {
+			out = append(out, toProgress(it))
+		}
+	}
+	return out, nil
+}
+
+// channelPerformance reads the channel's performance, every page, once per ctx memo.
+func (c *enrollmentClient) channelPerformance(ctx context.Context, t lms.Target) ([]performanceItem, error) {
 	if err := checkTarget(t); err != nil {
 		return nil, err
 	}
-	pending := map[string]bool{}
-	for _, u := range users {
-		if p, ok := known[userID(u)]; !ok || !p.Completed {
-			pending[userID(u)] = true
-		}
+	items, err := lms.Memoize(ctx, "enabley performance "+t.ID, func() ([]performanceItem, error) {
+		return collectPages(opPerformance, func(key string) (page[performanceItem], error) {
+			return c.api.performance(ctx, t.ID, "", key)
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the performance of Enabley channel %q: %w", t.ID, err)
 	}
-	seen := map[string]lms.Progress{}
-	if len(pending) > 0 {
-		if err := c.readProgress(ctx, t.ID, pending, seen); err != nil {
-			return nil, fmt.Errorf("read progress in Enabley channel %q: %w", t.ID, err)
-		}
-	}
-	return pickProgress(users, seen, known), nil
+	return items, nil
 }
 
-// readProgress fills seen from the channel's performance pages.
-func (c *enrollmentClient) readProgress(ctx context.Context, channel string, pending map[string]bool, seen map[string]lms.Progress) error {
-	keys := map[string]bool{}
-	for key := ""; ; {
-		p, err := c.api.performance(ctx, channel, "", key)
-		if err != nil {
-			return err
-		}
-		record(p.Items, seen)
-		missing := unseen(pending, seen)
-		if p.PaginationKey == nil || *p.PaginationKey == "" || len(missing) == 0 {
-			return nil
-		}
-		if int64(len(missing)) < p.TotalPages-int64(p.CurrentPage) {
-			return c.readEach(ctx, channel, missing, seen)
-		}
-		if key = *p.PaginationKey; keys[key] || len(keys) >= maxPages {
-			return malformed(opPerformance, errors.New("pagination does not end: paginationKey repeated"))
-		}
-		keys[key] = true
-	}
+// RecentCompletions is unsupported: Enabley reads a channel's progress whole.
+func (c *enrollmentClient) RecentCompletions(context.Context) ([]lms.Completion, error) {
+	return nil, errWholeTarget
 }
 
-// readEach asks for each user's performance in the channel; a user Enabley
-// does not know is skipped.
-func (c *enrollmentClient) readEach(ctx context.Context, channel string, users []string, seen map[string]lms.Progress) error {
-	for _, u := range users {
-		p, err := c.api.performance(ctx, channel, u, "")
-		if isMissing(err) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		record(p.Items, seen)
-	}
-	return nil
+// TargetCourses is unsupported: a channel's progress is read whole.
+func (c *enrollmentClient) TargetCourses(context.Context, lms.Target) ([]string, error) {
+	return nil, errWholeTarget
 }
 
-// unseen returns the pending users not in seen, sorted.
-func unseen(pending map[string]bool, seen map[string]lms.Progress) []string {
-	var out []string
-	for u := range pending {
-		if _, ok := seen[u]; !ok {
-			out = append(out, u)
-		}
-	}
-	slices.Sort(out)
-	return out
+// CourseProgress is unsupported: a channel's progress is read whole.
+func (c *enrollmentClient) CourseProgress(context.Context, string, lms.User) (lms.Progress, error) {
+	return lms.Progress{}, errWholeTarget
 }
 
-// record adds the items' progress to seen.
-func record(items []performanceItem, seen map[string]lms.Progress) {
-	for _, it := range items {
-		if it.ExternalUserID != "" {
-			seen[it.ExternalUserID] = toProgress(it)
-		}
-	}
-}
-
-// pickProgress returns, in the users' order, what was read or else known.
-func pickProgress(users []lms.User, seen, known map[string]lms.Progress) []lms.Progress {
-	out := make([]lms.Progress, 0, len(users))
-	for _, u := range users {
-		if p, ok := seen[userID(u)]; ok {
-			out = append(out, p)
-		} else if p, ok := known[userID(u)]; ok {
-			out = append(out, p)
-		}
-	}
-	return out
-}
+// errWholeTarget answers the progress reads Enabley has no need of.
+var errWholeTarget = lms.NewError(lms.KindUnsupported, "enabley progress", "",
+	"Enabley reads a channel's progress for all its learners at once (TargetProgress)")
 
 // toProgress converts a performance item. A completion date, or 100
 // percent, means completed.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/lmsoperator/lms-operator/internal/lms"
 	"github.com/lmsoperator/lms-operator/internal/lms/lmstest"
@@ -161,52 +162,26 @@ func TestAssignedUsersAreTheChannelsLearners(t *testing.T) {
 	}
 }
 
-func TestProgress(t *testing.T) {
+func TestTargetProgressReadsEveryPageOnceWithAssignedUsers(t *testing.T) {
 	start := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
 	score := func(v float64) *float64 { return &v }
-	done := lms.Progress{UserID: "u2", Percent: 100, Completed: true, CompletedAt: &start, Score: score(90)}
-	partial := lms.Progress{UserID: "u3", Percent: 40, Score: score(12)}
 	fresh := func(id string) lms.Progress { return lms.Progress{UserID: id, Score: score(0)} }
-	users := func(ids ...string) []lms.User {
-		var out []lms.User
-		for _, id := range ids {
-			out = append(out, lms.User{ID: id})
-		}
-		return out
+	e := newEnv(t, bigSeed())
+	progressSeed(t, e)
+	memo := lms.WithMemo(ctx(t))
+	got, err := e.client.Enrollments().TargetProgress(memo, channel)
+	if err != nil {
+		t.Fatal(err)
 	}
-	cases := map[string]struct {
-		users     []lms.User
-		known     map[string]lms.Progress
-		want      []lms.Progress
-		wantCalls int
-	}{
-		"every page for every learner": {
-			users: users("u1", "u2", "u3", "u4", "u6", "u7", "u8", "u9", "u10"),
-			want: []lms.Progress{fresh("u1"), done, partial, fresh("u4"), fresh("u6"), fresh("u7"),
-				fresh("u8"), fresh("u9"), fresh("u10")},
-			wantCalls: 5,
-		},
-		"stops once every user is seen": {users: users("u2", "u3"), want: []lms.Progress{done, partial}, wantCalls: 2},
-		"one by one when cheaper":       {users: users("u9"), want: []lms.Progress{fresh("u9")}, wantCalls: 2},
-		"known complete not asked": {
-			users: users("u2"), known: map[string]lms.Progress{"u2": done}, want: []lms.Progress{done}, wantCalls: 0,
-		},
-		"non-learners left out": {users: users("u1", "ghost"), want: []lms.Progress{fresh("u1")}, wantCalls: 2},
+	want := []lms.Progress{fresh("u1"), {UserID: "u2", Percent: 100, Completed: true, CompletedAt: &start, Score: score(90)},
+		{UserID: "u3", Percent: 40, Score: score(12)}, fresh("u4"), fresh("u6"), fresh("u7"), fresh("u8"), fresh("u9"), fresh("u10")}
+	if d := cmp.Diff(want, got, cmpopts.SortSlices(func(a, b lms.Progress) bool { return a.UserID < b.UserID })); d != "" {
+		t.Errorf("TargetProgress (-want +got):\n%s", d)
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			e := newEnv(t, bigSeed())
-			progressSeed(t, e)
-			got, err := e.client.Enrollments().Progress(ctx(t), channel, tc.users, tc.known)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if d := cmp.Diff(tc.want, got); d != "" {
-				t.Errorf("progress (-want +got):\n%s", d)
-			}
-			if n := e.calls(opPerformance); n != tc.wantCalls {
-				t.Errorf("performance calls: %d, want %d", n, tc.wantCalls)
-			}
-		})
+	if _, err := e.client.Enrollments().AssignedUsers(memo, channel); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.calls(opPerformance); n != 5 {
+		t.Errorf("performance calls for the progress and the learners of one reconcile: %d, want the 5 pages once", n)
 	}
 }

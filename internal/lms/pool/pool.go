@@ -62,6 +62,9 @@ type Connection struct {
 	// Views holds the last reads of groups' members and targets' assignments,
 	// updated by the operator's own writes.
 	Views *inventory.Views
+	// Completions caches the account's recent completions (eLeaP), read once
+	// per sync interval for every Enrollment of the connection.
+	Completions *inventory.Cache[lms.Completion]
 
 	credentialsVersion string
 }
@@ -135,12 +138,13 @@ func (p *Pool) build(key Key, s Settings, credentialsVersion string, old *Connec
 		c.Budget = budget.New(s.Limits, p.Clock)
 	}
 	if old != nil && old.Settings.Provider == s.Provider && old.Settings.BaseURL == s.BaseURL {
-		c.Users, c.Groups, c.Targets, c.Views = old.Users, old.Groups, old.Targets, old.Views
+		c.Users, c.Groups, c.Targets, c.Views, c.Completions = old.Users, old.Groups, old.Targets, old.Views, old.Completions
 	} else {
 		c.Users = inventory.New(p.Clock)
 		c.Groups = inventory.NewCache[lms.Group](p.Clock)
 		c.Targets = inventory.NewCache[lms.Target](p.Clock)
 		c.Views = inventory.NewViews(p.Clock)
+		c.Completions = inventory.NewCache[lms.Completion](p.Clock)
 	}
 	return c
 }
