@@ -103,6 +103,12 @@ type EnrollmentSpec struct {
 	// +optional
 	Notify bool `json:"notify,omitempty"`
 
+	// managementPolicy is Full (default) or ObserveOnly: never assigns or
+	// unassigns; reports which subjects the target lacks, and progress.
+	// +optional
+	// +kubebuilder:default=Full
+	ManagementPolicy ManagementPolicy `json:"managementPolicy,omitempty"`
+
 	// progress says how often the learners' progress is read.
 	// +optional
 	Progress *ProgressSettings `json:"progress,omitempty"`

@@ -95,6 +95,13 @@ type LearnerGroupSpec struct {
 	// +kubebuilder:default=Additive
 	MembershipPolicy MembershipPolicy `json:"membershipPolicy,omitempty"`
 
+	// managementPolicy is Full (default) or ObserveOnly: never writes; reports
+	// whether the group exists, how it differs and which declared members it
+	// lacks.
+	// +optional
+	// +kubebuilder:default=Full
+	ManagementPolicy ManagementPolicy `json:"managementPolicy,omitempty"`
+
 	// deletionPolicy says what happens to the LMS group when this LearnerGroup is
 	// deleted: Delete (default) or Orphan.
 	// +optional

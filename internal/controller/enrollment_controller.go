@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/client-go/tools/events"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -70,8 +71,13 @@ func (r *EnrollmentReconciler) newRun(e *v1alpha1.Enrollment, env runEnv) kindRu
 	return &enrollmentRun{EnrollmentReconciler: r, runBase: newRunBase(r.events, e, env), e: e, now: r.clock.Now()}
 }
 
-// finalizes is true: an Enrollment's deletion policy may unassign.
-func (run *enrollmentRun) finalizes() bool { return true }
+// finalizes reports whether the Enrollment's deletion policy may unassign.
+func (run *enrollmentRun) finalizes() bool { return !run.observeOnly() }
+
+// observeOnly reports whether the Enrollment never writes.
+func (run *enrollmentRun) observeOnly() bool {
+	return run.e.Spec.ManagementPolicy == v1alpha1.ManagementObserveOnly
+}
 
 // sync resolves the target and the subjects, makes the assignments match
 // them, and reads progress when it is due.
@@ -80,7 +86,7 @@ func (run *enrollmentRun) sync(ctx context.Context) outcome {
 	if o != nil {
 		return *o
 	}
-	state, o := run.assign(ctx, target, subj)
+	state, o := run.assignOrObserve(ctx, target, subj)
 	if o != nil {
 		return *o
 	}
@@ -90,14 +96,19 @@ func (run *enrollmentRun) sync(ctx context.Context) outcome {
 	if len(subj.pending) > 0 {
 		return working(v1alpha1.ReasonWaitingForDependencies, "waiting for "+truncated(subj.pending, shownNames), run.interval)
 	}
-	msg := fmt.Sprintf("%d of %d learners assigned to %s", run.e.Status.Summary.Assigned, run.e.Status.Summary.Subjects, describeTarget(target))
-	if len(subj.groups) > 0 {
-		msg += fmt.Sprintf(" (%s through groups)", countNouns(map[string]int{"group": len(subj.groups)}))
+	o = run.observedDrift(subjects)
+	if o == nil {
+		msg := fmt.Sprintf("%d of %d learners assigned to %s", run.e.Status.Summary.Assigned, run.e.Status.Summary.Subjects, describeTarget(target))
+		if len(subj.groups) > 0 {
+			msg += fmt.Sprintf(" (%s through groups)", countNouns(map[string]int{"group": len(subj.groups)}))
+		}
+		o = ptrTo(done(v1alpha1.ReasonSynced, msg, run.interval))
 	}
+	o.requeueAfter = run.nextProgress(led)
 	if progress != nil {
-		return done(v1alpha1.ReasonSynced, msg+"; "+progress.message, progress.requeueAfter)
+		o.message, o.requeueAfter = o.message+"; "+progress.message, progress.requeueAfter
 	}
-	return done(v1alpha1.ReasonSynced, msg, run.nextProgress(led))
+	return *o
 }
 
 // nextProgress is when the Enrollment is looked at again: after the sync
@@ -124,10 +135,51 @@ func (run *enrollmentRun) observe(ctx context.Context) (lms.Target, *enrollmentS
 
 // deletionPolicy removes the assignments the Enrollment made, unless Orphan.
 func (run *enrollmentRun) deletionPolicy(ctx context.Context) *outcome {
-	if run.e.Spec.DeletionPolicy == v1alpha1.EnrollmentOrphan {
+	if run.e.Spec.DeletionPolicy == v1alpha1.EnrollmentOrphan || run.observeOnly() {
 		return nil
 	}
 	return run.unassignAll(ctx)
+}
+
+// assignOrObserve makes the assignments match the subjects or, under
+// ObserveOnly, only reads what the target has assigned.
+func (run *enrollmentRun) assignOrObserve(ctx context.Context, t lms.Target, s *enrollmentSubjects) (*assignState, *outcome) {
+	if !run.observeOnly() {
+		return run.assign(ctx, t, s)
+	}
+	st := newAssignState()
+	users, o := run.listAssignedUsers(ctx, t, sets.New[string]())
+	if o != nil {
+		return st, o
+	}
+	st.users = users
+	if len(s.groups) > 0 {
+		groups, o := run.listAssignedGroups(ctx, t, sets.New[string]())
+		if o != nil {
+			return st, o
+		}
+		st.groups = groups
+	}
+	return st, nil
+}
+
+// observedDrift is, under ObserveOnly, the report of the subjects the target
+// has not assigned; nil when it has them all.
+func (run *enrollmentRun) observedDrift(subjects []subjectProgress) *outcome {
+	if !run.observeOnly() {
+		return nil
+	}
+	var missing []string
+	for _, s := range subjects {
+		if !s.assigned {
+			missing = append(missing, s.name)
+		}
+	}
+	if len(missing) == 0 {
+		return ptrTo(done(v1alpha1.ReasonObserved, fmt.Sprintf("the LMS assigns all %d learners", len(subjects)), run.interval))
+	}
+	return ptrTo(working(v1alpha1.ReasonDrifted, fmt.Sprintf("%d learners are not assigned: %s (ObserveOnly: nothing is written)",
+		len(missing), truncated(missing, shownNames)), run.interval))
 }
 
 // SetupWithManager registers the controller. Enrollments are reconciled on

@@ -58,8 +58,10 @@ type progressLedger struct {
 // of its own.
 type progressEntry struct {
 	p lms.Progress
-	// due is when the user's progress is next read one learner at a time.
-	due time.Time
+	// due is when the user's progress is next read one learner at a time;
+	// read tells whether it was read once already.
+	due  time.Time
+	read bool
 	// courses are the courses of the target the user completed (a learning
 	// path is completed with all its courses), with when.
 	courses map[string]*time.Time
@@ -161,8 +163,7 @@ func (run *enrollmentRun) refreshInterval() time.Duration {
 
 // track forgets the users no longer assigned and starts an entry for each
 // new one: known complete when status says so, else due for its first read
-// at a random point of the refresh interval, so that a large Enrollment's
-// reads are spread over it rather than sent at once.
+// now (the progress share of the budget paces a large Enrollment's).
 func (run *enrollmentRun) track(led *progressLedger, users map[string]lms.User, subjects []subjectProgress) {
 	for id := range led.entries {
 		if _, ok := users[id]; !ok {
@@ -171,12 +172,11 @@ func (run *enrollmentRun) track(led *progressLedger, users map[string]lms.User, 
 	}
 	completed := sets.New(run.e.Status.CompletedUserIDs...)
 	seeded := run.seededProgress(subjects)
-	refresh := run.refreshInterval()
 	for id := range users {
 		if _, ok := led.entries[id]; ok {
 			continue
 		}
-		e := &progressEntry{p: lms.Progress{UserID: id}, due: run.now.Add(time.Duration(rand.Int64N(int64(refresh))))}
+		e := &progressEntry{p: lms.Progress{UserID: id}, due: run.now}
 		if p, ok := seeded[id]; ok {
 			e.p = p
 		}
@@ -329,9 +329,20 @@ func (run *enrollmentRun) learnerProgress(ctx context.Context, t lms.Target, led
 		if o != nil {
 			return o.progressNote()
 		}
-		e.due = run.now.Add(run.refreshInterval())
+		e.due = run.now.Add(nextRead(run.refreshInterval(), e.read))
+		e.read = true
 	}
 	return nil
+}
+
+// nextRead is how long until a learner's next read of its own: the refresh
+// interval, but after the first read a random part of it, so that the reads
+// of learners first read together are spread over the interval after.
+func nextRead(refresh time.Duration, readBefore bool) time.Duration {
+	if readBefore {
+		return refresh
+	}
+	return time.Duration(rand.Int64N(int64(refresh))) + 1
 }
 
 // readLearner reads one learner's progress in each of todo, t's courses it

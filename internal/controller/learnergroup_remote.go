@@ -2,10 +2,12 @@ package controller
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/sets"
 
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
 	"github.com/lmsoperator/lms-operator/internal/lms"
@@ -39,7 +41,12 @@ type groupObservation struct {
 }
 
 // finalizes is true: a LearnerGroup's deletion policy may delete its group.
-func (run *groupRun) finalizes() bool { return true }
+func (run *groupRun) finalizes() bool { return !run.observeOnly() }
+
+// observeOnly reports whether the LearnerGroup never writes.
+func (run *groupRun) observeOnly() bool {
+	return run.g.Spec.ManagementPolicy == v1alpha1.ManagementObserveOnly
+}
 
 // sync makes the group, then its members, match the spec.
 func (run *groupRun) sync(ctx context.Context) outcome {
@@ -47,10 +54,41 @@ func (run *groupRun) sync(ctx context.Context) outcome {
 	if o != nil {
 		return *o
 	}
+	if run.observeOnly() {
+		return run.report(ctx, run.desiredGroup(parentID))
+	}
 	if o := run.ensureGroup(ctx, run.desiredGroup(parentID)); o != nil {
 		return *o
 	}
 	return run.syncMembers(ctx)
+}
+
+// report tells, without writing, whether the group exists, how it differs
+// and, where the vendor lists members, which declared members it lacks.
+func (run *groupRun) report(ctx context.Context, want lms.Group) outcome {
+	obs, o := run.observeGroup(ctx, want)
+	if o != nil {
+		return *o
+	}
+	if !obs.exists {
+		return working(v1alpha1.ReasonNotFoundInLMS, fmt.Sprintf("no group %q in the LMS (ObserveOnly: nothing is created)", want.Name), run.interval)
+	}
+	run.g.Status.ExternalID = obs.group.ID
+	diff := obs.diff
+	if run.caps.GroupMembers {
+		want, m, o := run.observeMembers(ctx)
+		if o != nil {
+			return *o
+		}
+		run.g.Status.MemberCount = int32(m.current.Len())
+		if !m.current.IsSuperset(sets.KeySet(want.users)) {
+			diff = append(diff, "members")
+		}
+	}
+	if len(diff) > 0 {
+		return working(v1alpha1.ReasonDrifted, "the LMS group differs in "+strings.Join(diff, ", ")+" (ObserveOnly: nothing is written)", run.interval)
+	}
+	return done(v1alpha1.ReasonObserved, "the LMS group matches the spec", run.interval)
 }
 
 // ensureGroup creates, adopts or updates the LMS group so that it matches
@@ -211,7 +249,7 @@ func (run *groupRun) updateGroup(ctx context.Context, want, have lms.Group, diff
 // LearnerGroups naming it as parent to go first.
 func (run *groupRun) deletionPolicy(ctx context.Context) *outcome {
 	id := run.g.Status.ExternalID
-	if run.g.Spec.DeletionPolicy == v1alpha1.GroupOrphan || id == "" || run.groups == nil {
+	if run.g.Spec.DeletionPolicy == v1alpha1.GroupOrphan || id == "" || run.groups == nil || run.observeOnly() {
 		return nil
 	}
 	if children := run.childGroups(ctx); len(children) > 0 {
