@@ -117,7 +117,7 @@ func (r *connectionCore) connect(ctx context.Context, obj connectionObject) outc
 // sync interval, and tells the Learner controller which ones changed.
 func (r *connectionCore) refreshInventory(ctx context.Context, obj connectionObject, conn *pool.Connection) outcome {
 	interval := conn.Settings.SyncInterval
-	changes, err := conn.Users.Refresh(lms.WithPriority(ctx, lms.PriorityRead), conn.Client.Users().List, interval)
+	changes, err := conn.Users.Refresh(lms.WithPriority(ctx, lms.PriorityRead), conn.Client.Users(), interval)
 	if err != nil && lms.IsTerminal(err) {
 		return fromError("list users", err)
 	}

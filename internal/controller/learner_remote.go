@@ -58,7 +58,7 @@ type userObservation struct {
 // observeUser finds the Learner's user in the connection's inventory, read
 // once and then refreshed by the connection every sync interval.
 func (run *learnerRun) observeUser(ctx context.Context) (userObservation, *outcome) {
-	if err := run.conn.Users.EnsureLoaded(lms.WithPriority(ctx, lms.PriorityRead), run.conn.Client.Users().List); err != nil {
+	if err := run.conn.Users.EnsureLoaded(lms.WithPriority(ctx, lms.PriorityRead), run.conn.Client.Users()); err != nil {
 		return userObservation{}, ptrTo(fromError("list users", err))
 	}
 	obs := userObservation{want: desiredUser(run.l, run.caps)}
@@ -147,7 +147,7 @@ func (run *learnerRun) awaitID(ctx context.Context, want lms.User) outcome {
 // meanwhile, names it. found is false while it is not named yet (or the
 // list did not name it: the create is then looked up again).
 func (run *learnerRun) findCreated(ctx context.Context, want lms.User) (lms.User, bool, *outcome) {
-	if _, err := run.conn.Users.RefreshExpected(lms.WithPriority(ctx, lms.PriorityRead), run.conn.Client.Users().List); err != nil {
+	if _, err := run.conn.Users.RefreshExpected(lms.WithPriority(ctx, lms.PriorityRead), run.conn.Client.Users()); err != nil {
 		return lms.User{}, false, ptrTo(fromError("list users", err))
 	}
 	have, found := run.conn.Users.Find("", want.ExternalID, want.Email)
