@@ -199,16 +199,16 @@ func lastSynced(now time.Time, prev *metav1.Time, wasReady bool) *metav1.Time {
 }
 
 // absenceKnown reports whether the user's absence from the inventory can be
-// trusted without a lookup: the snapshot was read after this process started
-// and this process never sent a create for the user. A create sent by an
-// earlier process (a crash between the vendor's commit and the status write)
-// happened before this process started, so the snapshot holds its user.
+// trusted without a lookup: the snapshot was read after this process started,
+// its read skipped no record, and this process never sent a create for the
+// user. A create sent by an earlier process (a crash between the vendor's
+// commit and the status write) happened before this process started, so the
+// snapshot holds its user.
 func (run *learnerRun) absenceKnown(want lms.User) bool {
 	if _, tried := run.attempted.Load(run.identity(want)); tried {
 		return false
 	}
-	_, at := run.conn.Users.Loaded()
-	return at.After(run.started)
+	return run.conn.Users.ProvesAbsence(run.started)
 }
 
 func (run *learnerRun) identity(want lms.User) string {
