@@ -103,4 +103,9 @@ const (
 	EventProgressNotRead = "ProgressNotRead"
 	// EventVerifyFailed: the connection's credentials check failed.
 	EventVerifyFailed = "VerifyFailed"
+	// EventDeletionPolicySkipped (Warning): the object's finalizer was released
+	// without applying its deletion policy, because its connection is gone, cannot
+	// build a client, refuses the calls while being deleted, or no longer allows
+	// the namespace; the LMS object was left as it was.
+	EventDeletionPolicySkipped = "DeletionPolicySkipped"
 )

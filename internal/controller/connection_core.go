@@ -182,9 +182,12 @@ func (r *connectionCore) finalize(ctx context.Context, obj connectionObject) (ct
 		return ctrl.Result{}, err
 	}
 	if n > 0 {
+		msg, err := r.serveDeletions(ctx, obj, n)
+		if err != nil {
+			return ctrl.Result{}, err
+		}
 		st := obj.connStatus()
-		working(v1alpha1.ReasonDeleting, fmt.Sprintf("in use by %d resources: delete them first", n), 0).
-			apply(&st.Conditions, obj.GetGeneration())
+		working(v1alpha1.ReasonDeleting, msg, 0).apply(&st.Conditions, obj.GetGeneration())
 		return ctrl.Result{}, nil
 	}
 	r.Pool.Remove(obj.poolKey())
@@ -193,6 +196,25 @@ func (r *connectionCore) finalize(ctx context.Context, obj connectionObject) (ct
 		return ctrl.Result{}, client.IgnoreNotFound(r.Client.Update(ctx, obj.object()))
 	}
 	return ctrl.Result{}, nil
+}
+
+// serveDeletions makes sure the pool holds a client for the deletion
+// policies of the n dependents (after a restart it builds one from the
+// Secret, with no vendor call), and returns the Deleting message, which says
+// when none can be built and the dependents go without their policies.
+func (r *connectionCore) serveDeletions(ctx context.Context, obj connectionObject, n int) (string, error) {
+	msg := fmt.Sprintf("in use by %d resources: delete them first", n)
+	if _, ok := r.Pool.Get(obj.poolKey()); ok {
+		return msg, nil
+	}
+	_, why, err := buildClient(ctx, r.APIReader, r.Pool, obj)
+	if err != nil {
+		return "", err
+	}
+	if why != "" {
+		msg += fmt.Sprintf("; no client can be built (%s): they are released without applying their deletion policies", why)
+	}
+	return msg, nil
 }
 
 // dependents counts the Learners, LearnerGroups and Enrollments using key.
