@@ -253,8 +253,10 @@ func (r *connectionCore) reconcileObject(ctx context.Context, key client.ObjectK
 }
 
 // setup registers a connection controller for objects of obj's kind (kind is
-// LMSConnectionKind or ClusterLMSConnectionKind), listed with list.
-func (r *connectionCore) setup(mgr ctrl.Manager, obj client.Object, list client.ObjectList, name string, rec reconcile.Reconciler) error {
+// LMSConnectionKind or ClusterLMSConnectionKind), listed with list, with
+// concurrency workers: one slow list of a connection must not hold up every
+// other connection of its kind.
+func (r *connectionCore) setup(mgr ctrl.Manager, obj client.Object, list client.ObjectList, name string, rec reconcile.Reconciler, concurrency int) error {
 	kind := v1alpha1.LMSConnectionKind
 	if _, ok := obj.(*v1alpha1.ClusterLMSConnection); ok {
 		kind = v1alpha1.ClusterLMSConnectionKind
@@ -266,6 +268,7 @@ func (r *connectionCore) setup(mgr ctrl.Manager, obj client.Object, list client.
 		Watches(&v1alpha1.LearnerGroup{}, dependentDeleted(kind), deletesOnly()).
 		Watches(&v1alpha1.Enrollment{}, dependentDeleted(kind), deletesOnly()).
 		WatchesRawSource(source.Channel(r.paused, &handler.EnqueueRequestForObject{})).
+		WithOptions(controllerOptions(concurrency)).
 		Named(name).
 		Complete(rec)
 }
