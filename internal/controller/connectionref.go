@@ -156,7 +156,8 @@ func (r *connectionResolver) namespaceAllowed(ctx context.Context, an *v1alpha1.
 	if err != nil {
 		return false, fmt.Errorf("spec.allowedNamespaces.selector: %w", err)
 	}
-	var n corev1.Namespace
+	var n metav1.PartialObjectMetadata // the Namespace watch caches metadata only
+	n.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Namespace"))
 	if err := r.client.Get(ctx, client.ObjectKey{Name: ns}, &n); err != nil {
 		return false, fmt.Errorf("read namespace %s: %w", ns, err)
 	}

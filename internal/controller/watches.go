@@ -83,14 +83,16 @@ func updatesWhere[T client.Object](changed func(old, new T) bool) builder.Watche
 // a generation the connection has finished reconciling (so that its new
 // settings and budget are in the pool), a flip of the Ready condition or a
 // new reason for it (SecretNotFound, then Deleting: the connection stopped
-// being usable in another way), and the start of its deletion.
+// being usable in another way), the start of its deletion, and newly
+// verified credentials (a fixed Secret must reach the dependents that the
+// old one stalled, even when the connection stayed Ready).
 func readinessChanged() builder.WatchesOption {
 	return updatesWhere(func(old, new client.Object) bool {
 		o, n := connStatusOf(old), connStatusOf(new)
 		if o == nil || n == nil {
 			return false
 		}
-		return o.ObservedGeneration != n.ObservedGeneration ||
+		return o.ObservedGeneration != n.ObservedGeneration || o.SecretResourceVersion != n.SecretResourceVersion ||
 			isReady(o.Conditions, old.GetGeneration()) != isReady(n.Conditions, new.GetGeneration()) ||
 			readyReason(o.Conditions) != readyReason(n.Conditions) || deleting(old) != deleting(new)
 	})
