@@ -42,6 +42,10 @@ const (
 	ReasonWaitingForDependencies = "WaitingForDependencies"
 	// ReasonDeleting: the object is being deleted and its deletion policy applied.
 	ReasonDeleting = "Deleting"
+	// ReasonInventoryFailed: the connection could not list the LMS's users (the
+	// message is the vendor's); retried after 1s, doubling up to syncInterval,
+	// resuming from the page that failed where the vendor lists page by page.
+	ReasonInventoryFailed = "InventoryFailed"
 )
 
 // Reasons of Stalled (and Ready False): nothing changes until the spec or the
@@ -108,4 +112,9 @@ const (
 	// build a client, refuses the calls while being deleted, or no longer allows
 	// the namespace; the LMS object was left as it was.
 	EventDeletionPolicySkipped = "DeletionPolicySkipped"
+	// EventInventoryFailed (Warning): listing the LMS's users failed.
+	EventInventoryFailed = "InventoryFailed"
+	// EventRecordsSkipped (Warning): a user list held records that could not be
+	// read; they were left out of the inventory.
+	EventRecordsSkipped = "RecordsSkipped"
 )

@@ -93,11 +93,18 @@ func (r *connectionResolver) connection(ctx context.Context, key pool.Key, names
 }
 
 // notUsable returns why a connection that is not being deleted cannot serve
-// its dependents, nil when it can: when Ready.
-func notUsable(key pool.Key, st *v1alpha1.ConnectionStatus, _ *pool.Connection) *outcome {
+// its dependents, nil when it can: when Ready, or when only its latest
+// inventory refresh failed and conn, its pool entry, holds an earlier
+// snapshot to work from.
+func notUsable(key pool.Key, st *v1alpha1.ConnectionStatus, conn *pool.Connection) *outcome {
 	ready := meta.FindStatusCondition(st.Conditions, v1alpha1.ConditionReady)
 	if ready != nil && ready.Status == metav1.ConditionTrue {
 		return nil
+	}
+	if ready != nil && ready.Reason == v1alpha1.ReasonInventoryFailed && conn != nil {
+		if loaded, _ := conn.Users.Loaded(); loaded {
+			return nil
+		}
 	}
 	why := "it has no status yet"
 	if ready != nil {

@@ -30,7 +30,8 @@ type Deps struct {
 
 func (d Deps) connectionCore(name string, paused chan event.GenericEvent) connectionCore {
 	return connectionCore{Client: d.Client, APIReader: d.APIReader, Pool: d.Pool,
-		Recorder: d.Recorder(name), Clock: d.Clock, OnUsersChanged: d.OnUsersChanged, Metrics: d.Metrics, paused: paused}
+		Recorder: d.Recorder(name), Clock: d.Clock, OnUsersChanged: d.OnUsersChanged, Metrics: d.Metrics, paused: paused,
+		secrets: newSecretStore(d.Client, d.APIReader)}
 }
 
 func (d Deps) statusWriter() statusWriter {

@@ -113,7 +113,7 @@ func startManager(ctx context.Context, cfg *rest.Config) error {
 		Observer: func(k pool.Key, p lms.Provider) budget.Observer {
 			return metrics.Observer{M: testMetric, Vendor: string(p), Connection: k.String()}
 		}}
-	d := Deps{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Pool: testPool,
+	d := Deps{Client: mgr.GetClient(), APIReader: secretReads.wrap(mgr.GetAPIReader()), Pool: testPool,
 		Recorder: func(n string) events.EventRecorder { return mgr.GetEventRecorder(n) },
 		Clock:    clock.RealClock{}, Metrics: testMetric}
 	if err := Setup(ctx, mgr, d, 4); err != nil {

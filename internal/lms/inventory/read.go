@@ -129,13 +129,14 @@ func (inv *Inventory) read(ctx context.Context, src Source, maxAge time.Duration
 
 // readPages reads the pages of p from the first, or from the page a failed
 // read stopped at when that read began less than maxAge ago. A page that
-// fails keeps the pages read before it for the next attempt.
+// fails (but for a refused cursor) keeps the pages read before it for the
+// next attempt.
 func (inv *Inventory) readPages(ctx context.Context, p lms.PagedLister, maxAge time.Duration) (map[string]*lms.User, []lms.SkippedRecord, error) {
 	r := inv.resumable(maxAge)
 	for r.pages < maxPages {
 		page, err := p.ListPage(ctx, r.cursor)
 		if err != nil {
-			inv.keep(r)
+			inv.keep(resumeAfter(r, err))
 			return nil, nil, fmt.Errorf("page %d: %w", r.pages+1, err)
 		}
 		if err := r.add(page); err != nil {
@@ -175,6 +176,17 @@ func (inv *Inventory) keep(r *pagedRead) {
 	inv.mu.Lock()
 	inv.health.pagesKept = pages
 	inv.mu.Unlock()
+}
+
+// resumeAfter returns r, to resume after a page that failed with err, or
+// nil when the next read must start over: the vendor refused the page
+// itself (an expired or unknown cursor answers NotFound or InvalidRequest),
+// which asking again would not change.
+func resumeAfter(r *pagedRead, err error) *pagedRead {
+	if lms.IsTerminal(err) || lms.IsNotFound(err) {
+		return nil
+	}
+	return r
 }
 
 // A pagedRead is a paged read in progress: the users of the pages read so

@@ -172,6 +172,42 @@ func TestAPagedReadResumesAtThePageThatFailed(t *testing.T) {
 	}
 }
 
+func TestARefusedCursorStartsTheReadOver(t *testing.T) {
+	clk := clocktesting.NewFakePassiveClock(t0)
+	inv := New(clk)
+	p := &fakePager{pages: pagesOf(3)}
+	refused := &refusingPager{fakePager: p, cursor: "3"}
+	_, _ = inv.Refresh(context.Background(), refused, time.Minute)
+	if st := inv.State(); st.PagesKept != 0 {
+		t.Errorf("PagesKept = %d after the vendor refused the cursor, want 0: asking for it again cannot work", st.PagesKept)
+	}
+	clk.SetTime(inv.State().RetryAt)
+	if _, err := inv.Refresh(context.Background(), p, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"", "2", "3", "", "2", "3"}, p.calls); diff != "" {
+		t.Errorf("cursors asked for (-want +got):\n%s", diff)
+	}
+}
+
+// A refusingPager answers NotFound (an expired pagination key) for cursor, once.
+type refusingPager struct {
+	*fakePager
+	cursor string
+	done   bool
+}
+
+func (p *refusingPager) ListPage(ctx context.Context, cursor string) (lms.UserPage, error) {
+	if cursor == p.cursor && !p.done {
+		p.done = true
+		p.mu.Lock()
+		p.calls = append(p.calls, cursor)
+		p.mu.Unlock()
+		return lms.UserPage{}, lms.NewError(lms.KindNotFound, "list users", "not_found", "Invalid paginationKey")
+	}
+	return p.fakePager.ListPage(ctx, cursor)
+}
+
 func TestAReadTooOldToResumeStartsOver(t *testing.T) {
 	clk := clocktesting.NewFakePassiveClock(t0)
 	inv := New(clk)
