@@ -67,6 +67,10 @@ const (
 	ReasonInvalidRequest = "InvalidRequest"
 	// ReasonTargetNotFound: the Enrollment's course, learning path or channel does not exist.
 	ReasonTargetNotFound = "TargetNotFound"
+	// ReasonConflict: the vendor refused to create the object because another LMS
+	// object holds one of its unique fields (the message names it), and no
+	// object with the Learner's identity key exists to adopt.
+	ReasonConflict = "Conflict"
 	// ReasonInvalidSpec: the spec is inconsistent in a way admission could not see
 	// (for example an Enabley block on a group of an eLeaP connection).
 	ReasonInvalidSpec = "InvalidSpec"

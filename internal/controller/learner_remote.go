@@ -223,9 +223,7 @@ func (run *learnerRun) create(ctx context.Context, obs userObservation) outcome 
 	if !obs.absenceKnown {
 		existing, err := users.Lookup(ctx, want.ExternalID, want.Email)
 		if err == nil {
-			run.conn.Users.Put(*existing)
-			run.event(corev1.EventTypeNormal, v1alpha1.EventAdopted, actionAdopt, "Adopted the existing LMS user %s (id %s)", want.Email, existing.ID)
-			return run.update(ctx, want, *existing, mergeFields(userDiff(want, *existing, run.caps), unobservedWrites(want, *existing, run.caps)))
+			return run.adopt(ctx, want, *existing)
 		}
 		if !lms.IsNotFound(err) {
 			return run.failed("look up user", err)
@@ -234,7 +232,7 @@ func (run *learnerRun) create(ctx context.Context, obs userObservation) outcome 
 	run.attempted.Store(run.identity(want), true)
 	created, err := users.Create(ctx, want)
 	if lms.IsAlreadyExists(err) {
-		return working(v1alpha1.ReasonProgressing, "the user appeared meanwhile; adopting it", time.Second)
+		return run.taken(ctx, want, err)
 	}
 	if err != nil {
 		return run.failed("create user", err)
@@ -247,6 +245,32 @@ func (run *learnerRun) create(ctx context.Context, obs userObservation) outcome 
 	run.conn.Users.Put(*created)
 	run.event(corev1.EventTypeNormal, v1alpha1.EventCreated, actionCreate, "Created LMS user %s (id %s)", want.Email, created.ID)
 	return run.synced(*created)
+}
+
+// adopt takes over the existing LMS user, writing the spec to it.
+func (run *learnerRun) adopt(ctx context.Context, want, existing lms.User) outcome {
+	run.conn.Users.Put(existing)
+	run.event(corev1.EventTypeNormal, v1alpha1.EventAdopted, actionAdopt, "Adopted the existing LMS user %s (id %s)", want.Email, existing.ID)
+	return run.update(ctx, want, existing, mergeFields(userDiff(want, existing, run.caps), unobservedWrites(want, existing, run.caps)))
+}
+
+// taken handles a create the vendor refused as already existing (createErr):
+// one lookup by identity key adopts a user that appeared meanwhile. When it
+// finds none, another user holds a unique field the lookup does not search
+// (Enabley's username, Exceed's login): the Learner is Stalled Conflict with
+// the vendor's message, which names the field, rather than retried for ever.
+func (run *learnerRun) taken(ctx context.Context, want lms.User, createErr error) outcome {
+	existing, err := run.conn.Client.Users().Lookup(ctx, want.ExternalID, want.Email)
+	if err == nil {
+		return run.adopt(ctx, want, *existing)
+	}
+	if !lms.IsNotFound(err) {
+		return run.failed("look up user", err)
+	}
+	msg := "create user: " + lms.Message(createErr) + "; no LMS user has this Learner's identity key to adopt, " +
+		"so another user holds that field: change the Learner's spec or free the field in the LMS"
+	run.event(corev1.EventTypeWarning, v1alpha1.ReasonConflict, actionCreate, "Failed to create user %s: %s", want.Email, lms.Message(createErr))
+	return stalled(v1alpha1.ReasonConflict, msg)
 }
 
 // update writes the fields in diff, recording drift when the spec had been
