@@ -13,9 +13,9 @@ import (
 	"github.com/lmsoperator/lms-operator/internal/lmssim/eleapsim"
 )
 
-// withinSeconds is how soon a fixed Secret or a labelled namespace must
+// fixDeadline is how soon a fixed Secret or a labelled namespace must
 // reach the objects it stalled: seconds, with room for a loaded machine.
-const withinSeconds = 15 * time.Second
+const fixDeadline = 15 * time.Second
 
 // waitReadyWithin waits until obj is Ready, within d.
 func waitReadyWithin(t *testing.T, obj client.Object, d time.Duration) {
@@ -45,7 +45,7 @@ func TestLearnerStalledByRefusedCredentialsRecoversWhenTheSecretIsFixed(t *testi
 		secret.Data = map[string][]byte{"apiToken": []byte(lmssim.DemoELeaPToken)}
 		secret.Annotations = map[string]string{"rotated": time.Now().Format(time.RFC3339Nano)}
 	})
-	waitReadyWithin(t, l, withinSeconds)
+	waitReadyWithin(t, l, fixDeadline)
 }
 
 // TestNamespaceNotAllowedClearsWhenTheNamespaceIsLabelled labels a
@@ -62,9 +62,9 @@ func TestNamespaceNotAllowedClearsWhenTheNamespaceIsLabelled(t *testing.T) {
 	waitCondition(t, l, v1alpha1.ConditionStalled, metav1.ConditionTrue, v1alpha1.ReasonNamespaceNotAllowed)
 	n := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}
 	update(t, n, func() { n.Labels[label] = "yes" })
-	waitReadyWithin(t, l, withinSeconds)
+	waitReadyWithin(t, l, fixDeadline)
 	update(t, n, func() { delete(n.Labels, label) })
-	waitFor(t, "the Learner to be Stalled NamespaceNotAllowed again", withinSeconds, func() (bool, string) {
+	waitFor(t, "the Learner to be Stalled NamespaceNotAllowed again", fixDeadline, func() (bool, string) {
 		get(t, l)
 		c := findCondition(l.Status.Conditions, v1alpha1.ConditionStalled)
 		return c != nil && c.Reason == v1alpha1.ReasonNamespaceNotAllowed, readySummary(l)

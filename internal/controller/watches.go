@@ -86,16 +86,17 @@ func updatesWhere[T client.Object](changed func(old, new T) bool) builder.Watche
 // being usable in another way), the start of its deletion, and newly
 // verified credentials (a fixed Secret must reach the dependents that the
 // old one stalled, even when the connection stayed Ready).
-func readinessChanged() builder.WatchesOption {
-	return updatesWhere(func(old, new client.Object) bool {
-		o, n := connStatusOf(old), connStatusOf(new)
-		if o == nil || n == nil {
-			return false
-		}
-		return o.ObservedGeneration != n.ObservedGeneration || o.SecretResourceVersion != n.SecretResourceVersion ||
-			isReady(o.Conditions, old.GetGeneration()) != isReady(n.Conditions, new.GetGeneration()) ||
-			readyReason(o.Conditions) != readyReason(n.Conditions) || deleting(old) != deleting(new)
-	})
+func readinessChanged() builder.WatchesOption { return updatesWhere(connectionChanged) }
+
+// connectionChanged is readinessChanged's test of an update from old to new.
+func connectionChanged(old, new client.Object) bool {
+	o, n := connStatusOf(old), connStatusOf(new)
+	if o == nil || n == nil {
+		return false
+	}
+	return o.ObservedGeneration != n.ObservedGeneration || o.SecretResourceVersion != n.SecretResourceVersion ||
+		isReady(o.Conditions, old.GetGeneration()) != isReady(n.Conditions, new.GetGeneration()) ||
+		readyReason(o.Conditions) != readyReason(n.Conditions) || deleting(old) != deleting(new)
 }
 
 // readyReason is the reason of the Ready condition, "" without one.
