@@ -14,17 +14,24 @@ import (
 	"github.com/lmsoperator/lms-operator/internal/lms/pool"
 )
 
-// buildClient builds the client of a connection being deleted in the pool,
-// from its Secret read with reader, without a vendor call: after a restart
-// its dependents' deletion policies need the client the pool lost. why is
-// set when no client can be built (the Secret or one of its keys is gone).
-func buildClient(ctx context.Context, reader client.Reader, p *pool.Pool, obj connectionObject) (conn *pool.Connection, why string, err error) {
+// buildClient builds the client of a connection that the pool lost (a
+// restart) from its Secret, read with reader, without a vendor call: the
+// deletion policies of a connection being deleted need it whatever its
+// Secret (verifiedVersion ""), and the dependents of a Ready connection need
+// not wait for the connection's own reconcile when the Secret is the one it
+// verified (its resourceVersion is verifiedVersion). why is set when no
+// client can be built: the Secret or one of its keys is gone, or it changed
+// since it was verified.
+func buildClient(ctx context.Context, reader client.Reader, p *pool.Pool, obj connectionObject, verifiedVersion string) (conn *pool.Connection, why string, err error) {
 	var s corev1.Secret
 	if err := reader.Get(ctx, obj.secretKey(), &s); err != nil {
 		if apierrors.IsNotFound(err) {
 			return nil, fmt.Sprintf("Secret %s not found", obj.secretKey()), nil
 		}
 		return nil, "", fmt.Errorf("read Secret %s: %w", obj.secretKey(), err)
+	}
+	if verifiedVersion != "" && s.ResourceVersion != verifiedVersion {
+		return nil, fmt.Sprintf("Secret %s changed since it was verified", obj.secretKey()), nil
 	}
 	conn, _, err = p.Ensure(obj.poolKey(), settingsOf(obj.settings()), s.Data, s.ResourceVersion)
 	if err != nil {

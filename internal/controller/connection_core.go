@@ -237,7 +237,7 @@ func (r *connectionCore) serveDeletions(ctx context.Context, obj connectionObjec
 	if _, ok := r.Pool.Get(obj.poolKey()); ok {
 		return msg, nil
 	}
-	_, why, err := buildClient(ctx, r.APIReader, r.Pool, obj)
+	_, why, err := buildClient(ctx, r.APIReader, r.Pool, obj, "")
 	if err != nil {
 		return "", err
 	}

@@ -59,8 +59,27 @@ func (r *connectionResolver) resolve(ctx context.Context, namespace string, ref 
 		return nil, o
 	}
 	if !inPool {
-		w := working(v1alpha1.ReasonConnectionNotReady, fmt.Sprintf("%s %s is being set up", key.Kind, key), poolWait)
-		return nil, &w
+		return r.rebuild(ctx, obj)
+	}
+	return &resolved{conn: conn, syncInterval: conn.Settings.SyncInterval}, nil
+}
+
+// rebuild builds the client of a Ready connection that the pool lost (a
+// restart) from the Secret and spec the connection verified, so that its
+// dependents go on before the connection's own reconcile; otherwise they
+// wait for that reconcile, looking again after poolWait.
+func (r *connectionResolver) rebuild(ctx context.Context, obj connectionObject) (*resolved, *outcome) {
+	key, st := obj.poolKey(), obj.connStatus()
+	settingUp := working(v1alpha1.ReasonConnectionNotReady, fmt.Sprintf("%s %s is being set up", key.Kind, key), poolWait)
+	if st.SecretResourceVersion == "" || !isReady(st.Conditions, obj.GetGeneration()) {
+		return nil, &settingUp
+	}
+	conn, _, err := buildClient(ctx, r.reader, r.pool, obj, st.SecretResourceVersion)
+	if err != nil {
+		return nil, &outcome{reason: v1alpha1.ReasonConnectionNotReady, message: err.Error(), err: err}
+	}
+	if conn == nil {
+		return nil, &settingUp
 	}
 	return &resolved{conn: conn, syncInterval: conn.Settings.SyncInterval}, nil
 }
@@ -124,7 +143,7 @@ func (r *connectionResolver) deletingConnection(ctx context.Context, obj connect
 	if !ok {
 		var why string
 		var err error
-		if conn, why, err = buildClient(ctx, r.reader, r.pool, obj); err != nil {
+		if conn, why, err = buildClient(ctx, r.reader, r.pool, obj, ""); err != nil {
 			return nil, &outcome{reason: v1alpha1.ReasonConnectionNotReady, message: err.Error(), err: err}
 		}
 		if why != "" {
