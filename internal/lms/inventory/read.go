@@ -133,8 +133,14 @@ func (inv *Inventory) read(ctx context.Context, src Source, maxAge time.Duration
 // next attempt.
 func (inv *Inventory) readPages(ctx context.Context, p lms.PagedLister, maxAge time.Duration) (map[string]*lms.User, []lms.SkippedRecord, error) {
 	r := inv.resumable(maxAge)
+	resumed := r.pages > 0
 	for r.pages < maxPages {
 		page, err := p.ListPage(ctx, r.cursor)
+		if err != nil && resumed && refused(err) { // the kept cursor expired: start over at once
+			r, resumed = inv.restart(), false
+			continue
+		}
+		resumed = false
 		if err != nil {
 			inv.keep(resumeAfter(r, err))
 			return nil, nil, fmt.Errorf("page %d: %w", r.pages+1, err)
@@ -159,10 +165,18 @@ func (inv *Inventory) resumable(maxAge time.Duration) *pagedRead {
 	if r := inv.paged; r != nil && (maxAge == 0 || inv.clock.Since(r.started) < maxAge) {
 		return r
 	}
-	if inv.paged != nil { // too old to resume: the writes kept for it are older than the new read
-		inv.stopLoading()
-		inv.startLoading()
+	if inv.paged != nil { // too old to resume
+		return inv.restart()
 	}
+	return &pagedRead{started: inv.clock.Now(), users: map[string]*lms.User{}, cursors: map[string]bool{}}
+}
+
+// restart drops the kept read and returns a new one; the writes kept for
+// the old one are older than the new read. The caller holds loadMu.
+func (inv *Inventory) restart() *pagedRead {
+	inv.keep(nil)
+	inv.stopLoading()
+	inv.startLoading()
 	return &pagedRead{started: inv.clock.Now(), users: map[string]*lms.User{}, cursors: map[string]bool{}}
 }
 
@@ -180,14 +194,17 @@ func (inv *Inventory) keep(r *pagedRead) {
 
 // resumeAfter returns r, to resume after a page that failed with err, or
 // nil when the next read must start over: the vendor refused the page
-// itself (an expired or unknown cursor answers NotFound or InvalidRequest),
-// which asking again would not change.
+// itself, which asking again would not change.
 func resumeAfter(r *pagedRead, err error) *pagedRead {
-	if lms.IsTerminal(err) || lms.IsNotFound(err) {
+	if refused(err) {
 		return nil
 	}
 	return r
 }
+
+// refused reports whether err refuses a page for good: an expired or
+// unknown cursor answers NotFound or InvalidRequest.
+func refused(err error) bool { return lms.IsTerminal(err) || lms.IsNotFound(err) }
 
 // A pagedRead is a paged read in progress: the users of the pages read so
 // far, and the cursor of the next page.
@@ -202,17 +219,23 @@ type pagedRead struct {
 	cursors map[string]bool
 }
 
-// add records page and moves the cursor on.
+// add records page and moves the cursor on. A cursor that comes back, or a
+// full page whose users were all on earlier pages (a vendor that ignores
+// the page asked for), means that the vendor's paging does not end.
 func (r *pagedRead) add(page lms.UserPage) error {
+	fresh := 0
 	for i := range page.Users {
 		u := page.Users[i]
+		if _, seen := r.users[u.ID]; !seen {
+			fresh++
+		}
 		r.users[u.ID] = &u
 	}
 	r.skipped = append(r.skipped, page.Skipped...)
 	r.pages++
-	if page.Next != "" && r.cursors[page.Next] {
+	if page.Next != "" && (r.cursors[page.Next] || (fresh == 0 && len(page.Users) > 0)) {
 		return lms.NewError(lms.KindTransient, "list users", "",
-			fmt.Sprintf("page %d leads back to an earlier page: the vendor's paging does not end", r.pages))
+			fmt.Sprintf("page %d repeats an earlier page: the vendor's paging does not end", r.pages))
 	}
 	r.cursors[page.Next], r.cursor = true, page.Next
 	return nil

@@ -208,6 +208,34 @@ func (p *refusingPager) ListPage(ctx context.Context, cursor string) (lms.UserPa
 	return p.fakePager.ListPage(ctx, cursor)
 }
 
+func TestAnExpiredCursorOfAKeptReadStartsOverAtOnce(t *testing.T) {
+	clk := clocktesting.NewFakePassiveClock(t0)
+	inv := New(clk)
+	p := &fakePager{pages: pagesOf(3), fail: map[string]int{"3": 1}}
+	_, _ = inv.Refresh(context.Background(), p, time.Minute) // page 3 fails: pages 1 and 2 are kept
+	clk.SetTime(inv.State().RetryAt)
+	expired := &refusingPager{fakePager: p, cursor: "3"} // meanwhile the cursor of page 3 expired
+	if _, err := inv.Refresh(context.Background(), expired, time.Minute); err != nil {
+		t.Fatalf("Refresh after the kept cursor expired: %v, want a read from the first page in the same attempt", err)
+	}
+	if diff := cmp.Diff([]string{"", "2", "3", "3", "", "2", "3"}, p.calls); diff != "" {
+		t.Errorf("cursors asked for (-want +got):\n%s", diff)
+	}
+	if inv.Len() != 3 {
+		t.Errorf("the snapshot holds %d users, want 3", inv.Len())
+	}
+}
+
+func TestAPageThatRepeatsTheLastOneIsAnError(t *testing.T) {
+	inv := New(clocktesting.NewFakePassiveClock(t0))
+	pages := pagesOf(3)
+	pages[1].Users = pages[0].Users // the vendor ignores the page asked for
+	p := &fakePager{pages: pages}
+	if _, err := inv.Refresh(context.Background(), p, time.Minute); lms.KindOf(err) != lms.KindTransient {
+		t.Fatalf("Refresh = %v, want a Transient error: a full page of users seen before means the paging does not end", err)
+	}
+}
+
 func TestAReadTooOldToResumeStartsOver(t *testing.T) {
 	clk := clocktesting.NewFakePassiveClock(t0)
 	inv := New(clk)
