@@ -15,15 +15,21 @@ type AllowedNamespaces struct {
 	// +kubebuilder:validation:items:MaxLength=63
 	Names []string `json:"names,omitempty"`
 
-	// selector over the labels of namespaces.
+	// selector over the labels of namespaces. Operators: In and NotIn with
+	// values, Exists and DoesNotExist without.
 	// +optional
+	// +kubebuilder:validation:XValidation:rule="!has(self.matchExpressions) || self.matchExpressions.all(e, e.operator in ['In', 'NotIn', 'Exists', 'DoesNotExist'])",message="a matchExpressions operator must be In, NotIn, Exists or DoesNotExist"
+	// +kubebuilder:validation:XValidation:rule="!has(self.matchExpressions) || self.matchExpressions.all(e, !(e.operator in ['In', 'NotIn']) || (has(e.values) && size(e.values) > 0))",message="matchExpressions with operator In or NotIn need at least one value"
+	// +kubebuilder:validation:XValidation:rule="!has(self.matchExpressions) || self.matchExpressions.all(e, !(e.operator in ['Exists', 'DoesNotExist']) || !has(e.values) || size(e.values) == 0)",message="matchExpressions with operator Exists or DoesNotExist take no values"
 	Selector *metav1.LabelSelector `json:"selector,omitempty"`
 }
 
 // ClusterLMSConnectionSpec is the desired state of a ClusterLMSConnection.
-// +kubebuilder:validation:XValidation:rule="has(self.eleap) == (self.provider == 'eleap')",message="spec.eleap must be set when spec.provider is eleap, and only then",fieldPath=".eleap"
-// +kubebuilder:validation:XValidation:rule="!has(self.enabley) || self.provider == 'enabley'",message="spec.enabley is allowed only when spec.provider is enabley",fieldPath=".enabley"
-// +kubebuilder:validation:XValidation:rule="has(self.exceed) == (self.provider == 'exceed')",message="spec.exceed must be set when spec.provider is exceed, and only then",fieldPath=".exceed"
+// +kubebuilder:validation:XValidation:rule="has(self.eleap) || self.provider != 'eleap'",message="spec.eleap must be set when spec.provider is eleap",fieldPath=".eleap"
+// +kubebuilder:validation:XValidation:rule="has(self.exceed) || self.provider != 'exceed'",message="spec.exceed must be set when spec.provider is exceed",fieldPath=".exceed"
+// +kubebuilder:validation:XValidation:rule="!has(self.eleap) || self.provider == 'eleap'",messageExpression="'spec.eleap does not match spec.provider ' + self.provider + ': remove spec.eleap' + ((self.provider == 'eleap' && !has(self.eleap)) || (self.provider == 'exceed' && !has(self.exceed)) ? ' and set spec.' + self.provider : ' (spec.' + self.provider + (self.provider == 'enabley' ? ', optional, holds' : ' holds') + ' the settings of ' + self.provider + ')')",fieldPath=".eleap"
+// +kubebuilder:validation:XValidation:rule="!has(self.enabley) || self.provider == 'enabley'",messageExpression="'spec.enabley does not match spec.provider ' + self.provider + ': remove spec.enabley' + ((self.provider == 'eleap' && !has(self.eleap)) || (self.provider == 'exceed' && !has(self.exceed)) ? ' and set spec.' + self.provider : ' (spec.' + self.provider + (self.provider == 'enabley' ? ', optional, holds' : ' holds') + ' the settings of ' + self.provider + ')')",fieldPath=".enabley"
+// +kubebuilder:validation:XValidation:rule="!has(self.exceed) || self.provider == 'exceed'",messageExpression="'spec.exceed does not match spec.provider ' + self.provider + ': remove spec.exceed' + ((self.provider == 'eleap' && !has(self.eleap)) || (self.provider == 'exceed' && !has(self.exceed)) ? ' and set spec.' + self.provider : ' (spec.' + self.provider + (self.provider == 'enabley' ? ', optional, holds' : ' holds') + ' the settings of ' + self.provider + ')')",fieldPath=".exceed"
 // +kubebuilder:validation:XValidation:rule="!has(self.endpoint) || self.endpoint.startsWith('https://') || (has(self.allowInsecureHTTP) && self.allowInsecureHTTP)",message="spec.endpoint must use https:// unless spec.allowInsecureHTTP is true",fieldPath=".endpoint"
 type ClusterLMSConnectionSpec struct {
 	ConnectionSettings `json:",inline"`

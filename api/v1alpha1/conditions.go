@@ -42,6 +42,10 @@ const (
 	ReasonWaitingForDependencies = "WaitingForDependencies"
 	// ReasonDeleting: the object is being deleted and its deletion policy applied.
 	ReasonDeleting = "Deleting"
+	// ReasonInventoryFailed: the connection could not list the LMS's users (the
+	// message is the vendor's); retried after 1s, doubling up to syncInterval,
+	// resuming from the page that failed where the vendor lists page by page.
+	ReasonInventoryFailed = "InventoryFailed"
 )
 
 // Reasons of Stalled (and Ready False): nothing changes until the spec or the
@@ -63,6 +67,10 @@ const (
 	ReasonInvalidRequest = "InvalidRequest"
 	// ReasonTargetNotFound: the Enrollment's course, learning path or channel does not exist.
 	ReasonTargetNotFound = "TargetNotFound"
+	// ReasonConflict: the vendor refused to create the object because another LMS
+	// object holds one of its unique fields (the message names it), and no
+	// object with the Learner's identity key exists to adopt.
+	ReasonConflict = "Conflict"
 	// ReasonInvalidSpec: the spec is inconsistent in a way admission could not see
 	// (for example an Enabley block on a group of an eLeaP connection).
 	ReasonInvalidSpec = "InvalidSpec"
@@ -103,4 +111,14 @@ const (
 	EventProgressNotRead = "ProgressNotRead"
 	// EventVerifyFailed: the connection's credentials check failed.
 	EventVerifyFailed = "VerifyFailed"
+	// EventDeletionPolicySkipped (Warning): the object's finalizer was released
+	// without applying its deletion policy, because its connection is gone, cannot
+	// build a client, refuses the calls while being deleted, or no longer allows
+	// the namespace; the LMS object was left as it was.
+	EventDeletionPolicySkipped = "DeletionPolicySkipped"
+	// EventInventoryFailed (Warning): listing the LMS's users failed.
+	EventInventoryFailed = "InventoryFailed"
+	// EventRecordsSkipped (Warning): a user list held records that could not be
+	// read; they were left out of the inventory.
+	EventRecordsSkipped = "RecordsSkipped"
 )

@@ -45,8 +45,12 @@ type Subjects struct {
 	// +kubebuilder:validation:MaxItems=100
 	GroupRefs []LocalObjectReference `json:"groupRefs,omitempty"`
 
-	// learnerSelector selects Learners in this namespace, of the same connection, by label.
+	// learnerSelector selects Learners in this namespace, of the same connection,
+	// by label. Operators: In and NotIn with values, Exists and DoesNotExist without.
 	// +optional
+	// +kubebuilder:validation:XValidation:rule="!has(self.matchExpressions) || self.matchExpressions.all(e, e.operator in ['In', 'NotIn', 'Exists', 'DoesNotExist'])",message="a matchExpressions operator must be In, NotIn, Exists or DoesNotExist"
+	// +kubebuilder:validation:XValidation:rule="!has(self.matchExpressions) || self.matchExpressions.all(e, !(e.operator in ['In', 'NotIn']) || (has(e.values) && size(e.values) > 0))",message="matchExpressions with operator In or NotIn need at least one value"
+	// +kubebuilder:validation:XValidation:rule="!has(self.matchExpressions) || self.matchExpressions.all(e, !(e.operator in ['Exists', 'DoesNotExist']) || !has(e.values) || size(e.values) == 0)",message="matchExpressions with operator Exists or DoesNotExist take no values"
 	LearnerSelector *metav1.LabelSelector `json:"learnerSelector,omitempty"`
 }
 

@@ -52,8 +52,12 @@ type GroupMembers struct {
 	// +kubebuilder:validation:MaxItems=10000
 	LearnerRefs []LocalObjectReference `json:"learnerRefs,omitempty"`
 
-	// selector selects Learners in this namespace, of the same connection, by label.
+	// selector selects Learners in this namespace, of the same connection, by
+	// label. Operators: In and NotIn with values, Exists and DoesNotExist without.
 	// +optional
+	// +kubebuilder:validation:XValidation:rule="!has(self.matchExpressions) || self.matchExpressions.all(e, e.operator in ['In', 'NotIn', 'Exists', 'DoesNotExist'])",message="a matchExpressions operator must be In, NotIn, Exists or DoesNotExist"
+	// +kubebuilder:validation:XValidation:rule="!has(self.matchExpressions) || self.matchExpressions.all(e, !(e.operator in ['In', 'NotIn']) || (has(e.values) && size(e.values) > 0))",message="matchExpressions with operator In or NotIn need at least one value"
+	// +kubebuilder:validation:XValidation:rule="!has(self.matchExpressions) || self.matchExpressions.all(e, !(e.operator in ['Exists', 'DoesNotExist']) || !has(e.values) || size(e.values) == 0)",message="matchExpressions with operator Exists or DoesNotExist take no values"
 	Selector *metav1.LabelSelector `json:"selector,omitempty"`
 }
 

@@ -12,15 +12,18 @@ type ConnectionSettings struct {
 	// +required
 	Provider Provider `json:"provider"`
 
-	// eleap holds eLeaP's settings; required when provider is eleap.
+	// eleap holds eLeaP's settings; required when provider is eleap, and
+	// allowed only then.
 	// +optional
 	ELeaP *ELeaPSettings `json:"eleap,omitempty"`
 
-	// enabley holds Enabley's settings; allowed only when provider is enabley.
+	// enabley holds Enabley's settings; optional when provider is enabley, and
+	// allowed only then.
 	// +optional
 	Enabley *EnableySettings `json:"enabley,omitempty"`
 
-	// exceed holds Exceed's settings; required when provider is exceed.
+	// exceed holds Exceed's settings; required when provider is exceed, and
+	// allowed only then.
 	// +optional
 	Exceed *ExceedSettings `json:"exceed,omitempty"`
 
@@ -120,9 +123,11 @@ type SecretReference struct {
 }
 
 // LMSConnectionSpec is the desired state of an LMSConnection.
-// +kubebuilder:validation:XValidation:rule="has(self.eleap) == (self.provider == 'eleap')",message="spec.eleap must be set when spec.provider is eleap, and only then",fieldPath=".eleap"
-// +kubebuilder:validation:XValidation:rule="!has(self.enabley) || self.provider == 'enabley'",message="spec.enabley is allowed only when spec.provider is enabley",fieldPath=".enabley"
-// +kubebuilder:validation:XValidation:rule="has(self.exceed) == (self.provider == 'exceed')",message="spec.exceed must be set when spec.provider is exceed, and only then",fieldPath=".exceed"
+// +kubebuilder:validation:XValidation:rule="has(self.eleap) || self.provider != 'eleap'",message="spec.eleap must be set when spec.provider is eleap",fieldPath=".eleap"
+// +kubebuilder:validation:XValidation:rule="has(self.exceed) || self.provider != 'exceed'",message="spec.exceed must be set when spec.provider is exceed",fieldPath=".exceed"
+// +kubebuilder:validation:XValidation:rule="!has(self.eleap) || self.provider == 'eleap'",messageExpression="'spec.eleap does not match spec.provider ' + self.provider + ': remove spec.eleap' + ((self.provider == 'eleap' && !has(self.eleap)) || (self.provider == 'exceed' && !has(self.exceed)) ? ' and set spec.' + self.provider : ' (spec.' + self.provider + (self.provider == 'enabley' ? ', optional, holds' : ' holds') + ' the settings of ' + self.provider + ')')",fieldPath=".eleap"
+// +kubebuilder:validation:XValidation:rule="!has(self.enabley) || self.provider == 'enabley'",messageExpression="'spec.enabley does not match spec.provider ' + self.provider + ': remove spec.enabley' + ((self.provider == 'eleap' && !has(self.eleap)) || (self.provider == 'exceed' && !has(self.exceed)) ? ' and set spec.' + self.provider : ' (spec.' + self.provider + (self.provider == 'enabley' ? ', optional, holds' : ' holds') + ' the settings of ' + self.provider + ')')",fieldPath=".enabley"
+// +kubebuilder:validation:XValidation:rule="!has(self.exceed) || self.provider == 'exceed'",messageExpression="'spec.exceed does not match spec.provider ' + self.provider + ': remove spec.exceed' + ((self.provider == 'eleap' && !has(self.eleap)) || (self.provider == 'exceed' && !has(self.exceed)) ? ' and set spec.' + self.provider : ' (spec.' + self.provider + (self.provider == 'enabley' ? ', optional, holds' : ' holds') + ' the settings of ' + self.provider + ')')",fieldPath=".exceed"
 // +kubebuilder:validation:XValidation:rule="!has(self.endpoint) || self.endpoint.startsWith('https://') || (has(self.allowInsecureHTTP) && self.allowInsecureHTTP)",message="spec.endpoint must use https:// unless spec.allowInsecureHTTP is true",fieldPath=".endpoint"
 type LMSConnectionSpec struct {
 	ConnectionSettings `json:",inline"`

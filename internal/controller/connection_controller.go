@@ -53,11 +53,11 @@ func (r *ConnectionReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	return r.reconcileObject(ctx, req.NamespacedName, r.newObject())
 }
 
-// SetupWithManager registers the controller: it watches the connections,
-// their Secrets (metadata only), their pauses after a 429 and, while one is
-// being deleted, its users.
-func (r *ConnectionReconciler) SetupWithManager(mgr ctrl.Manager) error {
-	return r.setup(mgr, r.newObject().object(), r.list, r.name, r)
+// SetupWithManager registers the controller with concurrency workers: it
+// watches the connections, their Secrets (metadata only), their pauses after
+// a 429 and, while one is being deleted, its users.
+func (r *ConnectionReconciler) SetupWithManager(mgr ctrl.Manager, concurrency int) error {
+	return r.setup(mgr, r.newObject().object(), r.list, r.name, r, concurrency)
 }
 
 // lmsConnection adapts an LMSConnection to connectionObject.

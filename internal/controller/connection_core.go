@@ -56,6 +56,8 @@ type connectionCore struct {
 	Metrics        *metrics.Metrics
 	// paused receives the connections that paused after a 429.
 	paused chan event.GenericEvent
+	// secrets keeps the Secrets read, to read one again only when it changed.
+	secrets *secretStore
 }
 
 // reconcile runs one pass over obj, whose status it fills; the caller patches it.
@@ -98,8 +100,11 @@ func (r *connectionCore) connect(ctx context.Context, obj connectionObject) outc
 		}
 		return stalled(v1alpha1.ReasonUnsupported, err.Error())
 	}
+	if fresh {
+		conn.Users.Retry() // new credentials or settings: the last failures say nothing of them
+	}
 	st := obj.connStatus()
-	if fresh || st.SecretResourceVersion != secret.ResourceVersion || !isReady(st.Conditions, obj.GetGeneration()) {
+	if fresh || st.SecretResourceVersion != secret.ResourceVersion || !verified(st.Conditions, obj.GetGeneration()) {
 		if err := conn.Client.Verify(lms.WithPriority(ctx, lms.PriorityWrite)); err != nil {
 			r.warn(obj.object(), v1alpha1.EventVerifyFailed, actionVerify, "Credentials check failed: %s", lms.Message(err))
 			return fromError("verify credentials", err)
@@ -113,37 +118,61 @@ func (r *connectionCore) connect(ctx context.Context, obj connectionObject) outc
 	return r.refreshInventory(ctx, obj, conn)
 }
 
+// verified reports whether conds say the credentials were verified for
+// generation gen: Ready, or not Ready only because the inventory failed.
+func verified(conds []metav1.Condition, gen int64) bool {
+	c := meta.FindStatusCondition(conds, v1alpha1.ConditionReady)
+	return c != nil && c.ObservedGeneration == gen &&
+		(c.Status == metav1.ConditionTrue || c.Reason == v1alpha1.ReasonInventoryFailed)
+}
+
 // refreshInventory re-reads the users when the snapshot is older than the
-// sync interval, and tells the Learner controller which ones changed.
+// sync interval, and tells the Learner controller which ones changed. A
+// failed read makes the connection not Ready (InventoryFailed), to be
+// retried when the inventory's backoff allows.
 func (r *connectionCore) refreshInventory(ctx context.Context, obj connectionObject, conn *pool.Connection) outcome {
 	interval := conn.Settings.SyncInterval
-	changes, err := conn.Users.Refresh(lms.WithPriority(ctx, lms.PriorityRead), conn.Client.Users().List, interval)
-	if err != nil && lms.IsTerminal(err) {
+	_, before := conn.Users.Loaded()
+	changes, err := conn.Users.Refresh(lms.WithPriority(ctx, lms.PriorityRead), conn.Client.Users(), interval)
+	switch {
+	case err != nil && lms.IsTerminal(err):
 		return fromError("list users", err)
-	}
-	if err != nil {
+	case err != nil && !lms.IsRateLimited(err):
+		return r.inventoryFailed(ctx, obj, conn, err)
+	case err != nil:
 		logf.FromContext(ctx).Info("Inventory refresh postponed", "reason", lms.Message(err))
 	}
 	if len(changes) > 0 && r.OnUsersChanged != nil {
 		r.OnUsersChanged(ctx, obj.poolKey(), changes)
 	}
 	_, at := conn.Users.Loaded()
+	if at != before {
+		r.reportSkipped(obj, conn.Users.State().Skipped)
+	}
 	next := min(max(interval-r.Clock.Since(at), time.Second), statusRefresh)
 	if after, ok := lms.RetryAfter(err); ok {
 		next = min(next, max(after, time.Second))
 	}
-	host := conn.Settings.BaseURL
-	if u, perr := url.Parse(host); perr == nil {
-		host = u.Host
-	}
-	return done(v1alpha1.ReasonConnected, fmt.Sprintf("Connected to %s at %s; %d users in the inventory",
-		conn.Settings.Provider, host, conn.Users.Len()), next)
+	return done(v1alpha1.ReasonConnected, connectedMessage(conn), next)
 }
 
-// secret reads the credentials Secret, uncached.
+// connectedMessage is the Ready message of a connection whose inventory was read.
+func connectedMessage(conn *pool.Connection) string {
+	host := conn.Settings.BaseURL
+	if u, err := url.Parse(host); err == nil {
+		host = u.Host
+	}
+	msg := fmt.Sprintf("Connected to %s at %s; %d users in the inventory", conn.Settings.Provider, host, conn.Users.Len())
+	if n := len(conn.Users.State().Skipped); n > 0 {
+		msg += fmt.Sprintf(" (%d records of the last list could not be read and were left out)", n)
+	}
+	return msg
+}
+
+// secret reads the credentials Secret: from the API server when its
+// resourceVersion changed since the last read, else as read then.
 func (r *connectionCore) secret(ctx context.Context, obj connectionObject) (*corev1.Secret, *outcome) {
-	var s corev1.Secret
-	err := r.APIReader.Get(ctx, obj.secretKey(), &s)
+	s, err := r.secrets.get(ctx, obj.secretKey())
 	if apierrors.IsNotFound(err) {
 		o := stalled(v1alpha1.ReasonSecretNotFound, fmt.Sprintf("Secret %s not found: create it with the vendor's credentials", obj.secretKey()))
 		return nil, &o
@@ -151,7 +180,7 @@ func (r *connectionCore) secret(ctx context.Context, obj connectionObject) (*cor
 	if err != nil {
 		return nil, &outcome{reason: v1alpha1.ReasonSecretNotFound, message: err.Error(), err: err}
 	}
-	return &s, nil
+	return s, nil
 }
 
 // reportBudget publishes the budget's state in status.rateLimit, and
@@ -182,17 +211,40 @@ func (r *connectionCore) finalize(ctx context.Context, obj connectionObject) (ct
 		return ctrl.Result{}, err
 	}
 	if n > 0 {
+		msg, err := r.serveDeletions(ctx, obj, n)
+		if err != nil {
+			return ctrl.Result{}, err
+		}
 		st := obj.connStatus()
-		working(v1alpha1.ReasonDeleting, fmt.Sprintf("in use by %d resources: delete them first", n), 0).
-			apply(&st.Conditions, obj.GetGeneration())
+		working(v1alpha1.ReasonDeleting, msg, 0).apply(&st.Conditions, obj.GetGeneration())
 		return ctrl.Result{}, nil
 	}
 	r.Pool.Remove(obj.poolKey())
 	r.Metrics.ForgetConnection(obj.poolKey().String())
+	r.secrets.forget(obj.secretKey())
 	if controllerutil.RemoveFinalizer(obj, Finalizer) {
 		return ctrl.Result{}, client.IgnoreNotFound(r.Client.Update(ctx, obj.object()))
 	}
 	return ctrl.Result{}, nil
+}
+
+// serveDeletions makes sure the pool holds a client for the deletion
+// policies of the n dependents (after a restart it builds one from the
+// Secret, with no vendor call), and returns the Deleting message, which says
+// when none can be built and the dependents go without their policies.
+func (r *connectionCore) serveDeletions(ctx context.Context, obj connectionObject, n int) (string, error) {
+	msg := fmt.Sprintf("in use by %d resources: delete them first", n)
+	if _, ok := r.Pool.Get(obj.poolKey()); ok {
+		return msg, nil
+	}
+	_, why, err := buildClient(ctx, r.APIReader, r.Pool, obj, "")
+	if err != nil {
+		return "", err
+	}
+	if why != "" {
+		msg += fmt.Sprintf("; no client can be built (%s): they are released without applying their deletion policies", why)
+	}
+	return msg, nil
 }
 
 // dependents counts the Learners, LearnerGroups and Enrollments using key.
@@ -231,8 +283,10 @@ func (r *connectionCore) reconcileObject(ctx context.Context, key client.ObjectK
 }
 
 // setup registers a connection controller for objects of obj's kind (kind is
-// LMSConnectionKind or ClusterLMSConnectionKind), listed with list.
-func (r *connectionCore) setup(mgr ctrl.Manager, obj client.Object, list client.ObjectList, name string, rec reconcile.Reconciler) error {
+// LMSConnectionKind or ClusterLMSConnectionKind), listed with list, with
+// concurrency workers: one slow list of a connection must not hold up every
+// other connection of its kind.
+func (r *connectionCore) setup(mgr ctrl.Manager, obj client.Object, list client.ObjectList, name string, rec reconcile.Reconciler, concurrency int) error {
 	kind := v1alpha1.LMSConnectionKind
 	if _, ok := obj.(*v1alpha1.ClusterLMSConnection); ok {
 		kind = v1alpha1.ClusterLMSConnectionKind
@@ -244,6 +298,7 @@ func (r *connectionCore) setup(mgr ctrl.Manager, obj client.Object, list client.
 		Watches(&v1alpha1.LearnerGroup{}, dependentDeleted(kind), deletesOnly()).
 		Watches(&v1alpha1.Enrollment{}, dependentDeleted(kind), deletesOnly()).
 		WatchesRawSource(source.Channel(r.paused, &handler.EnqueueRequestForObject{})).
+		WithOptions(controllerOptions(concurrency)).
 		Named(name).
 		Complete(rec)
 }

@@ -25,6 +25,9 @@ const poolWait = 2 * time.Second
 // says why a resource cannot use it yet.
 type connectionResolver struct {
 	client client.Client
+	// reader reads Secrets uncached, to build the client of a connection
+	// being deleted that the pool lost (a restart).
+	reader client.Reader
 	pool   *pool.Pool
 }
 
@@ -33,68 +36,132 @@ type resolved struct {
 	conn *pool.Connection
 	// syncInterval is the connection's interval for drift and progress.
 	syncInterval time.Duration
+	// deleting: the connection is being deleted. A dependent's deletion
+	// policy that the vendor refuses (Stalled) then lets the dependent go
+	// rather than hold the connection's deletion for ever.
+	deleting bool
 }
 
 // resolve returns the connection of ref for a resource in namespace, or the
-// outcome to report when it cannot be used.
+// outcome to report when it cannot be used. An outcome with abandon set
+// tells a resource being deleted to let go without its deletion policy.
 func (r *connectionResolver) resolve(ctx context.Context, namespace string, ref v1alpha1.ConnectionReference) (*resolved, *outcome) {
 	key := connectionKey(namespace, ref)
-	conds, o := r.connectionConditions(ctx, key, namespace)
+	obj, o := r.connection(ctx, key, namespace)
 	if o != nil {
 		return nil, o
 	}
-	if ready := meta.FindStatusCondition(conds, v1alpha1.ConditionReady); !usable(ready) {
-		why := "it has no status yet"
-		if ready != nil {
-			why = ready.Reason + ": " + ready.Message
-		}
-		w := working(v1alpha1.ReasonConnectionNotReady, fmt.Sprintf("%s %s is not Ready (%s)", key.Kind, key, why), 0)
-		return nil, &w
+	if !obj.GetDeletionTimestamp().IsZero() {
+		return r.deletingConnection(ctx, obj)
 	}
-	conn, ok := r.pool.Get(key)
-	if !ok {
-		w := working(v1alpha1.ReasonConnectionNotReady, fmt.Sprintf("%s %s is being set up", key.Kind, key), poolWait)
-		return nil, &w
+	conn, inPool := r.pool.Get(key)
+	if o := notUsable(key, obj.connStatus(), conn); o != nil {
+		return nil, o
+	}
+	if !inPool {
+		return r.rebuild(ctx, obj)
 	}
 	return &resolved{conn: conn, syncInterval: conn.Settings.SyncInterval}, nil
 }
 
-// connectionConditions reads the connection object's conditions, checking
-// that a ClusterLMSConnection allows the namespace.
-func (r *connectionResolver) connectionConditions(ctx context.Context, key pool.Key, namespace string) ([]metav1.Condition, *outcome) {
-	if key.Kind == v1alpha1.LMSConnectionKind {
-		var c v1alpha1.LMSConnection
-		if err := r.client.Get(ctx, client.ObjectKey{Namespace: key.Namespace, Name: key.Name}, &c); err != nil {
-			return nil, missingConnection(key, err)
-		}
-		return c.Status.Conditions, nil
+// rebuild builds the client of a Ready connection that the pool lost (a
+// restart) from the Secret and spec the connection verified, so that its
+// dependents go on before the connection's own reconcile; otherwise they
+// wait for that reconcile, looking again after poolWait.
+func (r *connectionResolver) rebuild(ctx context.Context, obj connectionObject) (*resolved, *outcome) {
+	key, st := obj.poolKey(), obj.connStatus()
+	settingUp := working(v1alpha1.ReasonConnectionNotReady, fmt.Sprintf("%s %s is being set up", key.Kind, key), poolWait)
+	if st.SecretResourceVersion == "" || !isReady(st.Conditions, obj.GetGeneration()) {
+		return nil, &settingUp
 	}
-	var c v1alpha1.ClusterLMSConnection
-	if err := r.client.Get(ctx, client.ObjectKey{Name: key.Name}, &c); err != nil {
+	conn, _, err := buildClient(ctx, r.reader, r.pool, obj, st.SecretResourceVersion)
+	if err != nil {
+		return nil, &outcome{reason: v1alpha1.ReasonConnectionNotReady, message: err.Error(), err: err}
+	}
+	if conn == nil {
+		return nil, &settingUp
+	}
+	return &resolved{conn: conn, syncInterval: conn.Settings.SyncInterval}, nil
+}
+
+// connection reads the connection object of key, checking that a
+// ClusterLMSConnection allows the namespace.
+func (r *connectionResolver) connection(ctx context.Context, key pool.Key, namespace string) (connectionObject, *outcome) {
+	var obj connectionObject = lmsConnection{&v1alpha1.LMSConnection{}}
+	if key.Kind == v1alpha1.ClusterLMSConnectionKind {
+		obj = clusterConnection{&v1alpha1.ClusterLMSConnection{}}
+	}
+	if err := r.client.Get(ctx, client.ObjectKey{Namespace: key.Namespace, Name: key.Name}, obj.object()); err != nil {
 		return nil, missingConnection(key, err)
 	}
-	allowed, err := r.namespaceAllowed(ctx, c.Spec.AllowedNamespaces, namespace)
+	cc, ok := obj.(clusterConnection)
+	if !ok {
+		return obj, nil
+	}
+	allowed, err := r.namespaceAllowed(ctx, cc.Spec.AllowedNamespaces, namespace)
 	if err != nil {
 		return nil, &outcome{reason: v1alpha1.ReasonConnectionNotReady, message: err.Error(), err: err}
 	}
 	if !allowed {
 		s := stalled(v1alpha1.ReasonNamespaceNotAllowed,
 			fmt.Sprintf("ClusterLMSConnection %s does not allow namespace %s (spec.allowedNamespaces)", key.Name, namespace))
+		s.abandon = true
 		return nil, &s
 	}
-	return c.Status.Conditions, nil
+	return obj, nil
 }
 
-// usable reports whether a connection with this Ready condition can serve its
-// dependents: when Ready, or while it waits for them to be deleted.
-func usable(ready *metav1.Condition) bool {
-	return ready != nil && (ready.Status == metav1.ConditionTrue || ready.Reason == v1alpha1.ReasonDeleting)
+// notUsable returns why a connection that is not being deleted cannot serve
+// its dependents, nil when it can: when Ready, or when only its latest
+// inventory refresh failed and conn, its pool entry, holds an earlier
+// snapshot to work from.
+func notUsable(key pool.Key, st *v1alpha1.ConnectionStatus, conn *pool.Connection) *outcome {
+	ready := meta.FindStatusCondition(st.Conditions, v1alpha1.ConditionReady)
+	if ready != nil && ready.Status == metav1.ConditionTrue {
+		return nil
+	}
+	if ready != nil && ready.Reason == v1alpha1.ReasonInventoryFailed && conn != nil {
+		if loaded, _ := conn.Users.Loaded(); loaded {
+			return nil
+		}
+	}
+	why := "it has no status yet"
+	if ready != nil {
+		why = ready.Reason + ": " + ready.Message
+	}
+	w := working(v1alpha1.ReasonConnectionNotReady, fmt.Sprintf("%s %s is not Ready (%s)", key.Kind, key, why), 0)
+	return &w
 }
 
+// deletingConnection serves the dependents of a connection being deleted
+// with the client the pool holds (credentials read earlier), whatever its
+// Secret now; after a restart, with one built from the Secret. When none
+// can be built, dependents being deleted let go (abandon).
+func (r *connectionResolver) deletingConnection(ctx context.Context, obj connectionObject) (*resolved, *outcome) {
+	key := obj.poolKey()
+	conn, ok := r.pool.Get(key)
+	if !ok {
+		var why string
+		var err error
+		if conn, why, err = buildClient(ctx, r.reader, r.pool, obj, ""); err != nil {
+			return nil, &outcome{reason: v1alpha1.ReasonConnectionNotReady, message: err.Error(), err: err}
+		}
+		if why != "" {
+			w := working(v1alpha1.ReasonConnectionNotReady,
+				fmt.Sprintf("%s %s is being deleted and no client can be built (%s)", key.Kind, key, why), 0)
+			w.abandon = true
+			return nil, &w
+		}
+	}
+	return &resolved{conn: conn, syncInterval: conn.Settings.SyncInterval, deleting: true}, nil
+}
+
+// missingConnection is the outcome of a connection that cannot be read: a
+// connection that does not exist lets a dependent being deleted go.
 func missingConnection(key pool.Key, err error) *outcome {
 	if apierrors.IsNotFound(err) {
 		w := working(v1alpha1.ReasonConnectionNotReady, fmt.Sprintf("%s %s not found", key.Kind, key), 0)
-		w.connectionGone = true
+		w.abandon = true
 		return &w
 	}
 	return &outcome{reason: v1alpha1.ReasonConnectionNotReady, message: err.Error(), err: err}
@@ -115,7 +182,8 @@ func (r *connectionResolver) namespaceAllowed(ctx context.Context, an *v1alpha1.
 	if err != nil {
 		return false, fmt.Errorf("spec.allowedNamespaces.selector: %w", err)
 	}
-	var n corev1.Namespace
+	var n metav1.PartialObjectMetadata // the Namespace watch caches metadata only
+	n.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Namespace"))
 	if err := r.client.Get(ctx, client.ObjectKey{Name: ns}, &n); err != nil {
 		return false, fmt.Errorf("read namespace %s: %w", ns, err)
 	}

@@ -1,6 +1,8 @@
 package controller
 
 import (
+	"strings"
+
 	"k8s.io/client-go/tools/events"
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -28,7 +30,8 @@ type Deps struct {
 
 func (d Deps) connectionCore(name string, paused chan event.GenericEvent) connectionCore {
 	return connectionCore{Client: d.Client, APIReader: d.APIReader, Pool: d.Pool,
-		Recorder: d.Recorder(name), Clock: d.Clock, OnUsersChanged: d.OnUsersChanged, Metrics: d.Metrics, paused: paused}
+		Recorder: d.Recorder(name), Clock: d.Clock, OnUsersChanged: d.OnUsersChanged, Metrics: d.Metrics, paused: paused,
+		secrets: newSecretStore(d.Client, d.APIReader)}
 }
 
 func (d Deps) statusWriter() statusWriter {
@@ -38,5 +41,7 @@ func (d Deps) statusWriter() statusWriter {
 // reconciler returns the skeleton of kind k.
 func reconcilerOf[T managed](d Deps, k kind[T]) reconciler[T] {
 	return reconciler[T]{kind: k, client: d.Client, writer: d.statusWriter(),
-		conns: &connectionResolver{client: d.Client, pool: d.Pool}, fresh: newFreshness()}
+		conns:    &connectionResolver{client: d.Client, reader: d.APIReader, pool: d.Pool},
+		fresh:    newFreshness(),
+		recorder: d.Recorder(strings.ToLower(k.name))}
 }

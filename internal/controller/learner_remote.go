@@ -58,7 +58,7 @@ type userObservation struct {
 // observeUser finds the Learner's user in the connection's inventory, read
 // once and then refreshed by the connection every sync interval.
 func (run *learnerRun) observeUser(ctx context.Context) (userObservation, *outcome) {
-	if err := run.conn.Users.EnsureLoaded(lms.WithPriority(ctx, lms.PriorityRead), run.conn.Client.Users().List); err != nil {
+	if err := run.conn.Users.EnsureLoaded(lms.WithPriority(ctx, lms.PriorityRead), run.conn.Client.Users()); err != nil {
 		return userObservation{}, ptrTo(fromError("list users", err))
 	}
 	obs := userObservation{want: desiredUser(run.l, run.caps)}
@@ -147,7 +147,7 @@ func (run *learnerRun) awaitID(ctx context.Context, want lms.User) outcome {
 // meanwhile, names it. found is false while it is not named yet (or the
 // list did not name it: the create is then looked up again).
 func (run *learnerRun) findCreated(ctx context.Context, want lms.User) (lms.User, bool, *outcome) {
-	if _, err := run.conn.Users.RefreshExpected(lms.WithPriority(ctx, lms.PriorityRead), run.conn.Client.Users().List); err != nil {
+	if _, err := run.conn.Users.RefreshExpected(lms.WithPriority(ctx, lms.PriorityRead), run.conn.Client.Users()); err != nil {
 		return lms.User{}, false, ptrTo(fromError("list users", err))
 	}
 	have, found := run.conn.Users.Find("", want.ExternalID, want.Email)
@@ -199,16 +199,16 @@ func lastSynced(now time.Time, prev *metav1.Time, wasReady bool) *metav1.Time {
 }
 
 // absenceKnown reports whether the user's absence from the inventory can be
-// trusted without a lookup: the snapshot was read after this process started
-// and this process never sent a create for the user. A create sent by an
-// earlier process (a crash between the vendor's commit and the status write)
-// happened before this process started, so the snapshot holds its user.
+// trusted without a lookup: the snapshot was read after this process started,
+// its read skipped no record, and this process never sent a create for the
+// user. A create sent by an earlier process (a crash between the vendor's
+// commit and the status write) happened before this process started, so the
+// snapshot holds its user.
 func (run *learnerRun) absenceKnown(want lms.User) bool {
 	if _, tried := run.attempted.Load(run.identity(want)); tried {
 		return false
 	}
-	_, at := run.conn.Users.Loaded()
-	return at.After(run.started)
+	return run.conn.Users.ProvesAbsence(run.started)
 }
 
 func (run *learnerRun) identity(want lms.User) string {
@@ -223,9 +223,7 @@ func (run *learnerRun) create(ctx context.Context, obs userObservation) outcome 
 	if !obs.absenceKnown {
 		existing, err := users.Lookup(ctx, want.ExternalID, want.Email)
 		if err == nil {
-			run.conn.Users.Put(*existing)
-			run.event(corev1.EventTypeNormal, v1alpha1.EventAdopted, actionAdopt, "Adopted the existing LMS user %s (id %s)", want.Email, existing.ID)
-			return run.update(ctx, want, *existing, mergeFields(userDiff(want, *existing, run.caps), unobservedWrites(want, *existing, run.caps)))
+			return run.adopt(ctx, want, *existing)
 		}
 		if !lms.IsNotFound(err) {
 			return run.failed("look up user", err)
@@ -234,7 +232,7 @@ func (run *learnerRun) create(ctx context.Context, obs userObservation) outcome 
 	run.attempted.Store(run.identity(want), true)
 	created, err := users.Create(ctx, want)
 	if lms.IsAlreadyExists(err) {
-		return working(v1alpha1.ReasonProgressing, "the user appeared meanwhile; adopting it", time.Second)
+		return run.taken(ctx, want, err)
 	}
 	if err != nil {
 		return run.failed("create user", err)
@@ -247,6 +245,32 @@ func (run *learnerRun) create(ctx context.Context, obs userObservation) outcome 
 	run.conn.Users.Put(*created)
 	run.event(corev1.EventTypeNormal, v1alpha1.EventCreated, actionCreate, "Created LMS user %s (id %s)", want.Email, created.ID)
 	return run.synced(*created)
+}
+
+// adopt takes over the existing LMS user, writing the spec to it.
+func (run *learnerRun) adopt(ctx context.Context, want, existing lms.User) outcome {
+	run.conn.Users.Put(existing)
+	run.event(corev1.EventTypeNormal, v1alpha1.EventAdopted, actionAdopt, "Adopted the existing LMS user %s (id %s)", want.Email, existing.ID)
+	return run.update(ctx, want, existing, mergeFields(userDiff(want, existing, run.caps), unobservedWrites(want, existing, run.caps)))
+}
+
+// taken handles a create the vendor refused as already existing (createErr):
+// one lookup by identity key adopts a user that appeared meanwhile. When it
+// finds none, another user holds a unique field the lookup does not search
+// (Enabley's username, Exceed's login): the Learner is Stalled Conflict with
+// the vendor's message, which names the field, rather than retried for ever.
+func (run *learnerRun) taken(ctx context.Context, want lms.User, createErr error) outcome {
+	existing, err := run.conn.Client.Users().Lookup(ctx, want.ExternalID, want.Email)
+	if err == nil {
+		return run.adopt(ctx, want, *existing)
+	}
+	if !lms.IsNotFound(err) {
+		return run.failed("look up user", err)
+	}
+	msg := "create user: " + lms.Message(createErr) + "; no LMS user has this Learner's identity key to adopt, " +
+		"so another user holds that field: change the Learner's spec or free the field in the LMS"
+	run.event(corev1.EventTypeWarning, v1alpha1.ReasonConflict, actionCreate, "Failed to create user %s: %s", want.Email, lms.Message(createErr))
+	return stalled(v1alpha1.ReasonConflict, msg)
 }
 
 // update writes the fields in diff, recording drift when the spec had been

@@ -1,6 +1,7 @@
 package controller
 
 import (
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -67,6 +68,7 @@ func (r *LearnerGroupReconciler) newRun(g *v1alpha1.LearnerGroup, env runEnv) ki
 func (r *LearnerGroupReconciler) SetupWithManager(mgr ctrl.Manager, concurrency int) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&v1alpha1.LearnerGroup{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		WatchesMetadata(&corev1.Namespace{}, clusterDependentsIn(r.client, &v1alpha1.LearnerGroupList{}), namespaceLabelsChanged()).
 		Watches(&v1alpha1.LearnerGroup{}, handler.EnqueueRequestsFromMapFunc(r.relatedGroups), groupIdentityChanged()).
 		Watches(&v1alpha1.Learner{}, handler.EnqueueRequestsFromMapFunc(r.groupsOfLearner), membershipChanged()).
 		Watches(&v1alpha1.LMSConnection{}, dependentsOf(r.client, v1alpha1.LMSConnectionKind, &v1alpha1.LearnerGroupList{}), readinessChanged()).

@@ -26,8 +26,10 @@ type outcome struct {
 	requeueAfter time.Duration
 	// err is returned to controller-runtime for backoff (transient failures).
 	err error
-	// connectionGone: the referenced connection does not exist.
-	connectionGone bool
+	// abandon: the deletion policy cannot be applied (the connection is gone,
+	// cannot build a client, or no longer allows the namespace); an object
+	// being deleted lets go without it, with a Warning event.
+	abandon bool
 }
 
 // done is the outcome of a converged object.

@@ -13,8 +13,7 @@ import (
 )
 
 // Setup registers the field indexes and every controller with mgr.
-// concurrency is the number of workers of the Learner, LearnerGroup and
-// Enrollment controllers.
+// concurrency is the number of workers of each controller.
 func Setup(ctx context.Context, mgr ctrl.Manager, d Deps, concurrency int) error {
 	if err := SetupIndexes(ctx, mgr.GetFieldIndexer()); err != nil {
 		return fmt.Errorf("set up indexes: %w", err)
@@ -27,8 +26,10 @@ func Setup(ctx context.Context, mgr ctrl.Manager, d Deps, concurrency int) error
 		name  string
 		setup func() error
 	}{
-		{"LMSConnection", func() error { return NewLMSConnectionReconciler(d, pausedConns).SetupWithManager(mgr) }},
-		{"ClusterLMSConnection", func() error { return NewClusterLMSConnectionReconciler(d, pausedClusterConns).SetupWithManager(mgr) }},
+		{"LMSConnection", func() error { return NewLMSConnectionReconciler(d, pausedConns).SetupWithManager(mgr, concurrency) }},
+		{"ClusterLMSConnection", func() error {
+			return NewClusterLMSConnectionReconciler(d, pausedClusterConns).SetupWithManager(mgr, concurrency)
+		}},
 		{"Learner", func() error { return learners.SetupWithManager(mgr, concurrency) }},
 		{"LearnerGroup", func() error { return NewLearnerGroupReconciler(d).SetupWithManager(mgr, concurrency) }},
 		{"Enrollment", func() error { return NewEnrollmentReconciler(d).SetupWithManager(mgr, concurrency) }},

@@ -64,10 +64,11 @@ type kind[T managed] struct {
 // and publish the outcome in status.
 type reconciler[T managed] struct {
 	kind[T]
-	client client.Client
-	writer statusWriter
-	conns  *connectionResolver
-	fresh  *freshness
+	client   client.Client
+	writer   statusWriter
+	conns    *connectionResolver
+	fresh    *freshness
+	recorder events.EventRecorder
 }
 
 // A runEnv is what the skeleton hands a kind's reconcile of one object.
@@ -113,14 +114,14 @@ func (r *reconciler[T]) saver(orig *T, obj T) saveFunc {
 func (r *reconciler[T]) lifecycle(ctx context.Context, obj T, save saveFunc) outcome {
 	c, o := r.conns.resolve(ctx, obj.GetNamespace(), obj.GetConnectionRef())
 	if o != nil {
-		if deleting(obj) && o.connectionGone {
-			return r.release(ctx, obj, o)
+		if deleting(obj) && o.abandon {
+			return r.abandon(ctx, obj, *o)
 		}
 		return *o
 	}
 	run := r.newRun(obj, runEnv{conn: c, save: save, fresh: r.fresh})
 	if deleting(obj) {
-		return r.finalize(ctx, obj, run)
+		return r.finalize(ctx, obj, run, c)
 	}
 	if o := run.validate(ctx); o != nil {
 		return *o
@@ -133,15 +134,33 @@ func (r *reconciler[T]) lifecycle(ctx context.Context, obj T, save saveFunc) out
 	return run.sync(ctx)
 }
 
-// finalize applies the deletion policy, then lets the object go.
-func (r *reconciler[T]) finalize(ctx context.Context, obj T, run kindRun) outcome {
+// finalize applies the deletion policy, then lets the object go. Through a
+// connection being deleted, a policy the vendor refuses (Stalled: the
+// credentials were revoked, say) lets the object go as well: nothing would
+// change, and the connection's deletion would wait for ever.
+func (r *reconciler[T]) finalize(ctx context.Context, obj T, run kindRun, c *resolved) outcome {
 	if !controllerutil.ContainsFinalizer(obj, Finalizer) {
 		return working(v1alpha1.ReasonDeleting, "deleting", 0)
 	}
 	if o := run.deletionPolicy(ctx); o != nil {
+		if o.stalled && c.deleting {
+			return r.abandon(ctx, obj, *o)
+		}
 		return *o
 	}
 	return r.release(ctx, obj, ptrTo(working(v1alpha1.ReasonDeleting, "deleted", 0)))
+}
+
+// abandon lets obj go without applying its deletion policy, for the reason
+// o gives, and says so in a Warning event: the LMS object is left as it was.
+// A bounded deletion beats a namespace that stays Terminating.
+func (r *reconciler[T]) abandon(ctx context.Context, obj T, o outcome) outcome {
+	if !controllerutil.ContainsFinalizer(obj, Finalizer) {
+		return o
+	}
+	r.recorder.Eventf(obj, nil, corev1.EventTypeWarning, v1alpha1.EventDeletionPolicySkipped, actionRelease,
+		"Released without applying the deletion policy (%s); the LMS object was left as it was", o.message)
+	return r.release(ctx, obj, ptrTo(working(v1alpha1.ReasonDeleting, "released without applying the deletion policy: "+o.message, 0)))
 }
 
 // release removes the finalizer and returns o, the outcome to report.
@@ -201,6 +220,7 @@ const (
 	actionUnassign   = "Unassign"
 	actionVerify     = "Verify"
 	actionProgress   = "ReadProgress"
+	actionRelease    = "Release"
 )
 
 // A runBase is what one reconcile of any kind holds besides its kind's

@@ -113,7 +113,7 @@ func startManager(ctx context.Context, cfg *rest.Config) error {
 		Observer: func(k pool.Key, p lms.Provider) budget.Observer {
 			return metrics.Observer{M: testMetric, Vendor: string(p), Connection: k.String()}
 		}}
-	d := Deps{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Pool: testPool,
+	d := Deps{Client: mgr.GetClient(), APIReader: secretReads.wrap(mgr.GetAPIReader()), Pool: testPool,
 		Recorder: func(n string) events.EventRecorder { return mgr.GetEventRecorder(n) },
 		Clock:    clock.RealClock{}, Metrics: testMetric}
 	if err := Setup(ctx, mgr, d, 4); err != nil {
@@ -168,6 +168,8 @@ type connOpts struct {
 	simRequestsPerHour int
 	// seed, when set, changes the simulator's seed (DefaultSeed in eachVendor).
 	seed func(*lmssim.Seed)
+	// simLatency is added by the simulator to every request.
+	simLatency time.Duration
 }
 
 // credentials returns the Secret data the simulator's default seed accepts.
@@ -186,15 +188,22 @@ func credentials(vendor string) map[string]string {
 func newConnection(t *testing.T, ns, vendor string, seed lmssim.Seed, o connOpts) *vendorSetup {
 	t.Helper()
 	simOpts := lmssim.Options{}
-	if o.simRequestsPerHour > 0 {
-		simOpts.Config = map[string]lmssim.VendorConfig{vendor: {RequestsPerHour: o.simRequestsPerHour}}
+	if o.simRequestsPerHour > 0 || o.simLatency > 0 {
+		simOpts.Config = map[string]lmssim.VendorConfig{vendor: {RequestsPerHour: o.simRequestsPerHour, Latency: o.simLatency}}
 	}
 	sim := lmssim.NewTestServer(t, seed, simOpts)
+	return connectTo(t, ns, vendor, sim, sim.BaseURL(vendor), o)
+}
+
+// connectTo creates a Secret and an LMSConnection named vendor in ns,
+// pointing at endpoint (sim's, or a proxy in front of it).
+func connectTo(t *testing.T, ns, vendor string, sim *lmssim.TestServer, endpoint string, o connOpts) *vendorSetup {
+	t.Helper()
 	create(t, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: vendor + "-credentials"},
 		StringData: credentials(vendor)})
 	c := &v1alpha1.LMSConnection{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: vendor}}
 	c.Spec.Provider = v1alpha1.Provider(vendor)
-	c.Spec.Endpoint = sim.BaseURL(vendor)
+	c.Spec.Endpoint = endpoint
 	c.Spec.AllowInsecureHTTP = true
 	c.Spec.CredentialsSecretRef.Name = vendor + "-credentials"
 	switch vendor {

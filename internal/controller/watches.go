@@ -5,6 +5,7 @@ import (
 	"maps"
 
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -80,16 +81,30 @@ func updatesWhere[T client.Object](changed func(old, new T) bool) builder.Watche
 
 // readinessChanged passes connection events that change what dependents see:
 // a generation the connection has finished reconciling (so that its new
-// settings and budget are in the pool), or a flip of the Ready condition.
-func readinessChanged() builder.WatchesOption {
-	return updatesWhere(func(old, new client.Object) bool {
-		o, n := connStatusOf(old), connStatusOf(new)
-		if o == nil || n == nil {
-			return false
-		}
-		return o.ObservedGeneration != n.ObservedGeneration ||
-			isReady(o.Conditions, old.GetGeneration()) != isReady(n.Conditions, new.GetGeneration())
-	})
+// settings and budget are in the pool), a flip of the Ready condition or a
+// new reason for it (SecretNotFound, then Deleting: the connection stopped
+// being usable in another way), the start of its deletion, and newly
+// verified credentials (a fixed Secret must reach the dependents that the
+// old one stalled, even when the connection stayed Ready).
+func readinessChanged() builder.WatchesOption { return updatesWhere(connectionChanged) }
+
+// connectionChanged is readinessChanged's test of an update from old to new.
+func connectionChanged(old, new client.Object) bool {
+	o, n := connStatusOf(old), connStatusOf(new)
+	if o == nil || n == nil {
+		return false
+	}
+	return o.ObservedGeneration != n.ObservedGeneration || o.SecretResourceVersion != n.SecretResourceVersion ||
+		isReady(o.Conditions, old.GetGeneration()) != isReady(n.Conditions, new.GetGeneration()) ||
+		readyReason(o.Conditions) != readyReason(n.Conditions) || deleting(old) != deleting(new)
+}
+
+// readyReason is the reason of the Ready condition, "" without one.
+func readyReason(conds []metav1.Condition) string {
+	if c := meta.FindStatusCondition(conds, v1alpha1.ConditionReady); c != nil {
+		return c.Reason
+	}
+	return ""
 }
 
 // connStatusOf returns the status of a connection object, nil for another object.

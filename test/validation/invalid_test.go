@@ -34,17 +34,29 @@ func TestInvalidObjectsAreRefused(t *testing.T) {
 			base: validELeaPConnection, patch: `spec: {eleap: null}`,
 			wantField: "spec.eleap", wantHint: "spec.eleap must be set when spec.provider is eleap",
 		},
-		"eleap provider with an exceed block instead of eleap is refused": {
+		"eleap provider with an exceed block instead of eleap names the block to remove and the one to set": {
 			base: validELeaPConnection, patch: `spec: {eleap: null, exceed: {subdomain: acme}}`,
-			wantField: "spec.exceed", wantHint: "spec.exceed must be set when spec.provider is exceed, and only then",
+			wantField: "spec.exceed", wantHint: "spec.exceed does not match spec.provider eleap: remove spec.exceed and set spec.eleap",
+		},
+		"exceed provider with an eleap block instead of exceed names the block to remove and the one to set": {
+			base: validExceedConnection, patch: `spec: {exceed: null, eleap: {subdomain: acme}}`,
+			wantField: "spec.eleap", wantHint: "spec.eleap does not match spec.provider exceed: remove spec.eleap and set spec.exceed",
+		},
+		"ClusterLMSConnection of eleap with an exceed block names both blocks": {
+			base: validClusterConnection, patch: `spec: {eleap: null, exceed: {subdomain: acme}}`,
+			wantField: "spec.exceed", wantHint: "spec.exceed does not match spec.provider eleap: remove spec.exceed and set spec.eleap",
 		},
 		"eleap provider with both eleap and exceed blocks is refused": {
 			base: validELeaPConnection, patch: `spec: {exceed: {subdomain: acme}}`,
-			wantField: "spec.exceed", wantHint: "spec.exceed must be set when spec.provider is exceed, and only then",
+			wantField: "spec.exceed", wantHint: "spec.exceed does not match spec.provider eleap: remove spec.exceed (spec.eleap holds the settings of eleap)",
 		},
 		"eleap provider with an enabley block is refused": {
 			base: validELeaPConnection, patch: `spec: {enabley: {subAccountName: main}}`,
-			wantField: "spec.enabley", wantHint: "spec.enabley is allowed only when spec.provider is enabley",
+			wantField: "spec.enabley", wantHint: "spec.enabley does not match spec.provider eleap: remove spec.enabley (spec.eleap holds the settings of eleap)",
+		},
+		"enabley provider with an exceed block is refused, naming the optional enabley block": {
+			base: validELeaPConnection, patch: `spec: {provider: enabley, eleap: null, exceed: {subdomain: acme}}`,
+			wantField: "spec.exceed", wantHint: "spec.exceed does not match spec.provider enabley: remove spec.exceed (spec.enabley, optional, holds the settings of enabley)",
 		},
 		"exceed provider without an exceed block is refused": {
 			base: validExceedConnection, patch: `spec: {exceed: null}`,
@@ -159,6 +171,48 @@ func TestInvalidObjectsAreRefused(t *testing.T) {
 		"Enrollment deletionPolicy Delete (not an Enrollment policy) is refused": {
 			base: validEnrollment, patch: `spec: {deletionPolicy: Delete}`,
 			wantField: "spec.deletionPolicy", wantHint: `supported values: "Unassign", "Orphan"`,
+		},
+
+		// Label selectors: operators and their values.
+		"LearnerGroup selector with an unknown operator is refused": {
+			base: validLearnerGroup, patch: `spec: {members: {selector: {matchExpressions: [{key: team, operator: Equals, values: [a]}]}}}`,
+			wantField: "spec.members.selector", wantHint: "a matchExpressions operator must be In, NotIn, Exists or DoesNotExist",
+		},
+		"LearnerGroup selector In without values is refused": {
+			base: validLearnerGroup, patch: `spec: {members: {selector: {matchExpressions: [{key: team, operator: In}]}}}`,
+			wantField: "spec.members.selector", wantHint: "matchExpressions with operator In or NotIn need at least one value",
+		},
+		"LearnerGroup selector Exists with values is refused": {
+			base: validLearnerGroup, patch: `spec: {members: {selector: {matchExpressions: [{key: team, operator: Exists, values: [a]}]}}}`,
+			wantField: "spec.members.selector", wantHint: "matchExpressions with operator Exists or DoesNotExist take no values",
+		},
+		"Enrollment learnerSelector with an unknown operator is refused": {
+			base: validEnrollment, patch: `spec: {subjects: {learnerSelector: {matchExpressions: [{key: team, operator: in, values: [a]}]}}}`,
+			wantField: "spec.subjects.learnerSelector", wantHint: "a matchExpressions operator must be In, NotIn, Exists or DoesNotExist",
+		},
+		"Enrollment learnerSelector NotIn with an empty values list is refused": {
+			base: validEnrollment, patch: `spec: {subjects: {learnerSelector: {matchExpressions: [{key: team, operator: NotIn, values: []}]}}}`,
+			wantField: "spec.subjects.learnerSelector", wantHint: "matchExpressions with operator In or NotIn need at least one value",
+		},
+		"Enrollment learnerSelector DoesNotExist with values is refused": {
+			base: validEnrollment, patch: `spec: {subjects: {learnerSelector: {matchExpressions: [{key: team, operator: DoesNotExist, values: [a]}]}}}`,
+			wantField: "spec.subjects.learnerSelector", wantHint: "matchExpressions with operator Exists or DoesNotExist take no values",
+		},
+		"ClusterLMSConnection allowedNamespaces selector with an unknown operator is refused": {
+			base: validClusterConnection, patch: `spec: {allowedNamespaces: {selector: {matchExpressions: [{key: tenant, operator: Has}]}}}`,
+			wantField: "spec.allowedNamespaces.selector", wantHint: "a matchExpressions operator must be In, NotIn, Exists or DoesNotExist",
+		},
+		"ClusterLMSConnection allowedNamespaces selector In without values is refused": {
+			base: validClusterConnection, patch: `spec: {allowedNamespaces: {selector: {matchExpressions: [{key: tenant, operator: In}]}}}`,
+			wantField: "spec.allowedNamespaces.selector", wantHint: "matchExpressions with operator In or NotIn need at least one value",
+		},
+		"ClusterLMSConnection allowedNamespaces selector Exists with values is refused": {
+			base: validClusterConnection, patch: `spec: {allowedNamespaces: {selector: {matchExpressions: [{key: tenant, operator: Exists, values: ["yes"]}]}}}`,
+			wantField: "spec.allowedNamespaces.selector", wantHint: "matchExpressions with operator Exists or DoesNotExist take no values",
+		},
+		"changing a LearnerGroup selector to an unknown operator is refused": {
+			base: validLearnerGroup, update: true, patch: `spec: {members: {selector: {matchExpressions: [{key: team, operator: Contains, values: [a]}]}}}`,
+			wantField: "spec.members.selector", wantHint: "a matchExpressions operator must be In, NotIn, Exists or DoesNotExist",
 		},
 
 		// Updates of immutable fields.

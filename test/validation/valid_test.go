@@ -28,6 +28,16 @@ func TestValidObjectsAndChangesAreAccepted(t *testing.T) {
 		"compound syncInterval 1h30m is accepted": {
 			base: validELeaPConnection, patch: `spec: {syncInterval: 1h30m}`,
 		},
+		"selectors with every operator and their values are accepted": {
+			base: validLearnerGroup, patch: `spec: {members: {selector: {matchExpressions: [{key: a, operator: In, values: [x]}, ` +
+				`{key: b, operator: NotIn, values: ["v1", "v2"]}, {key: c, operator: Exists}, {key: d, operator: DoesNotExist, values: []}]}}}`,
+		},
+		"Enrollment learnerSelector with matchLabels and Exists is accepted": {
+			base: validEnrollment, patch: `spec: {subjects: {learnerSelector: {matchLabels: {team: platform}, matchExpressions: [{key: role, operator: Exists}]}}}`,
+		},
+		"ClusterLMSConnection allowedNamespaces selector In with values is accepted": {
+			base: validClusterConnection, patch: `spec: {allowedNamespaces: {selector: {matchExpressions: [{key: tenant, operator: In, values: ["yes"]}]}}}`,
+		},
 		"ClusterLMSConnection with allowedNamespaces names and selector is accepted": {
 			base: validClusterConnection, patch: `spec: {allowedNamespaces: {names: [team-a], selector: {matchLabels: {lms: "on"}}}}`,
 		},

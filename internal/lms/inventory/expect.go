@@ -53,7 +53,7 @@ func (inv *Inventory) Expecting(externalID, email string) bool {
 // for expectQuiet, or one has waited expectMaxWait. It returns how long to
 // wait before asking again when it did not list, 0 when it did or when
 // nothing is expected.
-func (inv *Inventory) RefreshExpected(ctx context.Context, list Lister) (time.Duration, error) {
+func (inv *Inventory) RefreshExpected(ctx context.Context, src Source) (time.Duration, error) {
 	wait, expecting := inv.expectWait()
 	if !expecting || wait > 0 {
 		return wait, nil
@@ -61,7 +61,7 @@ func (inv *Inventory) RefreshExpected(ctx context.Context, list Lister) (time.Du
 	inv.mu.RLock()
 	since := inv.loadedAt
 	inv.mu.RUnlock()
-	_, err := inv.refreshAfter(ctx, list, since)
+	_, err := inv.refreshAfter(ctx, src, since)
 	return 0, err
 }
 

@@ -6,7 +6,6 @@
 package inventory
 
 import (
-	"context"
 	"maps"
 	"sync"
 	"time"
@@ -15,9 +14,6 @@ import (
 
 	"github.com/lmsoperator/lms-operator/internal/lms"
 )
-
-// A Lister reads every user of the LMS (all pages).
-type Lister func(ctx context.Context) ([]lms.User, error)
 
 // A Change is a user whose remote state changed between two snapshots:
 // Before is nil for a new user, After nil for a removed one.
@@ -36,8 +32,9 @@ type Inventory struct {
 	byExternal map[string]string    // external ID -> ID
 	loadedAt   time.Time
 
-	// While a list call runs, the writes recorded meanwhile (Put, Remove)
-	// are kept in pending, to be laid over the list's older answer.
+	// While a read runs (and, for a paged read, until it completes after
+	// failed attempts), the writes recorded meanwhile (Put, Remove) are kept
+	// in pending, to be laid over the list's older answer.
 	loading bool
 	pending map[string]*lms.User // by ID; nil value: removed
 
@@ -46,7 +43,13 @@ type Inventory struct {
 	expected   map[string]expectation
 	lastExpect time.Time
 
-	loadMu sync.Mutex // serialises list calls
+	// health is how the reads go: failures in a row, the wait before the
+	// next attempt, the pages kept, the records skipped.
+	health health
+
+	loadMu sync.Mutex // serialises reads; guards paged
+	// paged is the paged read that failed on a page, kept to resume there.
+	paged *pagedRead
 }
 
 // New returns an empty Inventory.
@@ -61,79 +64,26 @@ func (inv *Inventory) Loaded() (bool, time.Time) {
 	return inv.users != nil, inv.loadedAt
 }
 
-// EnsureLoaded reads a snapshot if none was ever read. Concurrent callers
-// share the one list call.
-func (inv *Inventory) EnsureLoaded(ctx context.Context, list Lister) error {
-	if ok, _ := inv.Loaded(); ok {
-		return nil
-	}
-	_, err := inv.refresh(ctx, list, 0)
-	return err
-}
-
-// Refresh reads a new snapshot when the current one is older than maxAge,
-// and returns the users that changed. A refresh already done by a concurrent
-// caller within maxAge is not repeated.
-func (inv *Inventory) Refresh(ctx context.Context, list Lister, maxAge time.Duration) ([]Change, error) {
-	return inv.refresh(ctx, list, maxAge)
-}
-
-// refresh reads a new snapshot unless one younger than maxAge (any, when
-// maxAge is 0) exists, and returns the users that changed.
-func (inv *Inventory) refresh(ctx context.Context, list Lister, maxAge time.Duration) ([]Change, error) {
-	inv.loadMu.Lock()
-	defer inv.loadMu.Unlock()
-	if ok, at := inv.Loaded(); ok && (maxAge == 0 || inv.clock.Since(at) < maxAge) {
-		return nil, nil
-	}
-	return inv.load(ctx, list)
-}
-
-// refreshAfter reads a new snapshot unless one was read after since (by a
-// concurrent caller).
-func (inv *Inventory) refreshAfter(ctx context.Context, list Lister, since time.Time) ([]Change, error) {
-	inv.loadMu.Lock()
-	defer inv.loadMu.Unlock()
-	if ok, at := inv.Loaded(); ok && at.After(since) {
-		return nil, nil
-	}
-	return inv.load(ctx, list)
-}
-
-// load lists the users and replaces the snapshot; inv.loadMu is held.
-func (inv *Inventory) load(ctx context.Context, list Lister) ([]Change, error) {
-	started := inv.clock.Now()
-	inv.startLoading()
-	users, err := list(ctx)
-	if err != nil {
-		inv.stopLoading()
-		return nil, err
-	}
-	return inv.replace(users, started), nil
-}
-
-// startLoading starts keeping the writes made while a list call runs.
+// startLoading starts keeping the writes made while a read runs, unless a
+// resumed read keeps them already.
 func (inv *Inventory) startLoading() {
 	inv.mu.Lock()
-	inv.loading, inv.pending = true, map[string]*lms.User{}
+	if !inv.loading {
+		inv.loading, inv.pending = true, map[string]*lms.User{}
+	}
 	inv.mu.Unlock()
 }
 
-// stopLoading forgets the writes kept after a failed list call.
+// stopLoading forgets the writes kept for a read that will not complete.
 func (inv *Inventory) stopLoading() {
 	inv.mu.Lock()
 	inv.loading, inv.pending = false, nil
 	inv.mu.Unlock()
 }
 
-// replace makes users, with the writes made meanwhile laid over them, the
-// snapshot, and returns what changed. started is when the list began.
-func (inv *Inventory) replace(users []lms.User, started time.Time) []Change {
-	next := make(map[string]*lms.User, len(users))
-	for i := range users {
-		u := users[i]
-		next[u.ID] = &u
-	}
+// replace makes next, with the writes made meanwhile laid over it, the
+// snapshot, and returns what changed. started is when the read began.
+func (inv *Inventory) replace(next map[string]*lms.User, started time.Time) []Change {
 	inv.mu.Lock()
 	defer inv.mu.Unlock()
 	for id, u := range inv.pending { // writes made while the list ran are newer

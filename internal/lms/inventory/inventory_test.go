@@ -143,7 +143,7 @@ func TestWritesDuringAListSurviveItsOlderAnswer(t *testing.T) {
 		inv.Remove("1")
 		return old, nil
 	}
-	if err := inv.EnsureLoaded(context.Background(), list); err != nil {
+	if err := inv.EnsureLoaded(context.Background(), Lister(list)); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := inv.Find("2", "", ""); !ok {
