@@ -49,7 +49,7 @@ func TestDefaultsAreApplied(t *testing.T) {
 				ManagementPolicy: trainingv1alpha1.ManagementFull,
 			},
 		},
-		"LearnerGroup gets kind LMSConnection, active, Additive and Delete": {
+		"LearnerGroup gets kind LMSConnection, active, Additive, Full and Delete": {
 			manifest: validLearnerGroup, into: &trainingv1alpha1.LearnerGroup{},
 			spec: func(o client.Object) any { return o.(*trainingv1alpha1.LearnerGroup).Spec },
 			want: trainingv1alpha1.LearnerGroupSpec{
@@ -58,18 +58,20 @@ func TestDefaultsAreApplied(t *testing.T) {
 				Active:           &active,
 				Members:          trainingv1alpha1.GroupMembers{LearnerRefs: []trainingv1alpha1.LocalObjectReference{{Name: "ada"}}},
 				MembershipPolicy: trainingv1alpha1.MembershipAdditive,
+				ManagementPolicy: trainingv1alpha1.ManagementFull,
 				DeletionPolicy:   trainingv1alpha1.GroupDelete,
 			},
 		},
-		"Enrollment gets kind LMSConnection, role Learner and Unassign": {
+		"Enrollment gets kind LMSConnection, role Learner, Full and Unassign": {
 			manifest: validEnrollment, into: &trainingv1alpha1.Enrollment{},
 			spec: func(o client.Object) any { return o.(*trainingv1alpha1.Enrollment).Spec },
 			want: trainingv1alpha1.EnrollmentSpec{
-				ConnectionRef:  trainingv1alpha1.ConnectionReference{Name: "eleap", Kind: trainingv1alpha1.LMSConnectionKind},
-				Course:         &trainingv1alpha1.TargetReference{ID: "101"},
-				Subjects:       trainingv1alpha1.Subjects{LearnerRefs: []trainingv1alpha1.LocalObjectReference{{Name: "ada"}}},
-				Role:           trainingv1alpha1.EnrollmentRole("Learner"),
-				DeletionPolicy: trainingv1alpha1.EnrollmentUnassign,
+				ConnectionRef:    trainingv1alpha1.ConnectionReference{Name: "eleap", Kind: trainingv1alpha1.LMSConnectionKind},
+				Course:           &trainingv1alpha1.TargetReference{ID: "101"},
+				Subjects:         trainingv1alpha1.Subjects{LearnerRefs: []trainingv1alpha1.LocalObjectReference{{Name: "ada"}}},
+				Role:             trainingv1alpha1.EnrollmentRole("Learner"),
+				ManagementPolicy: trainingv1alpha1.ManagementFull,
+				DeletionPolicy:   trainingv1alpha1.EnrollmentUnassign,
 			},
 		},
 	}
