@@ -16,6 +16,9 @@ type CallsReport struct {
 	Total int `json:"total"`
 	// RateLimited counts the requests answered 429.
 	RateLimited int `json:"rateLimited"`
+	// CallsDuringPause counts the requests that arrived during a pause a
+	// 429 had asked for (see VendorCalls.CallsDuringPause).
+	CallsDuringPause int `json:"callsDuringPause"`
 	// Vendors holds the counts of each vendor by name.
 	Vendors map[string]VendorCalls `json:"vendors"`
 }
@@ -28,6 +31,7 @@ func (s *Server) CallsReport() CallsReport {
 		rep.Vendors[name] = vc
 		rep.Total += vc.Total
 		rep.RateLimited += vc.RateLimited
+		rep.CallsDuringPause += vc.CallsDuringPause
 	}
 	return rep
 }
@@ -43,6 +47,7 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+adminPrefix+"/faults/{vendor}", s.withVendor(s.postFault))
 	mux.HandleFunc("DELETE "+adminPrefix+"/faults/{vendor}", s.withVendor(s.deleteFaults))
 	mux.HandleFunc("GET "+adminPrefix+"/log/{vendor}", s.withVendor(s.getLog))
+	mux.HandleFunc("GET "+adminPrefix+"/pauses/{vendor}", s.withVendor(s.getPauses))
 }
 
 // withVendor answers 404 unless the {vendor} path value names a vendor, and
@@ -115,6 +120,10 @@ func (s *Server) deleteFaults(w http.ResponseWriter, _ *http.Request, vendor str
 
 func (s *Server) getLog(w http.ResponseWriter, _ *http.Request, vendor string) {
 	writeJSON(w, http.StatusOK, s.Log(vendor))
+}
+
+func (s *Server) getPauses(w http.ResponseWriter, _ *http.Request, vendor string) {
+	writeJSON(w, http.StatusOK, s.Pauses(vendor))
 }
 
 // readJSON decodes the request body into v.
