@@ -18,6 +18,10 @@ type pauseCall struct {
 	// and the request: the new process could only know of the pause from
 	// the connection's status.rateLimit.pausedUntil.
 	afterRestart bool
+	// killedAfter is, when afterRestart, how long after the 429 the first
+	// of those restarts came: a kill within milliseconds of the 429 left the
+	// process no time to record the pause.
+	killedAfter time.Duration
 }
 
 // pauseCalls finds, for every logged request sent during a pause, the pause
@@ -35,8 +39,8 @@ func pauseCalls(log []lmssim.CallRecord, pauses []lmssim.Pause, restarts []time.
 			}
 		}
 		for _, r := range restarts {
-			if r.After(pc.pause.Start) && !r.After(rec.Time) {
-				pc.afterRestart = true
+			if r.After(pc.pause.Start) && !r.After(rec.Time) && !pc.afterRestart {
+				pc.afterRestart, pc.killedAfter = true, r.Sub(pc.pause.Start)
 			}
 		}
 		out = append(out, pc)
@@ -67,7 +71,7 @@ func pauseCheck(vendor string, total, pauses int, calls []pauseCall) check {
 		}
 		who := "the same process"
 		if pc.afterRestart {
-			who = "a restarted process"
+			who = fmt.Sprintf("a process started after a kill %s after the 429", pc.killedAfter.Round(time.Millisecond))
 		}
 		c.fail("%s at %s, %s after a 429 on %s (Retry-After %q, pause until %s), by %s", pc.rec.Endpoint,
 			pc.rec.Time.Format("15:04:05.000"), pc.rec.Time.Sub(pc.pause.Start).Round(time.Millisecond), pc.pause.Endpoint,

@@ -28,7 +28,7 @@ func TestPauseCallsTellsRestartedProcessesFromTheOneThatGotThe429(t *testing.T) 
 	got := pauseCalls(log, pauses, restarts)
 	want := []pauseCall{
 		{rec: log[1], pause: pauses[0], afterRestart: false},
-		{rec: log[2], pause: pauses[0], afterRestart: true},
+		{rec: log[2], pause: pauses[0], afterRestart: true, killedAfter: time.Second},
 	}
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(pauseCall{})); diff != "" {
 		t.Errorf("pauseCalls (-want +got):\n%s", diff)
