@@ -58,6 +58,7 @@ const (
 	exitError  = 2 // the campaign could not run
 )
 
+// main runs the campaign and exits with its status.
 func main() {
 	cfg, err := parseFlags(os.Args[1:], os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {

@@ -283,6 +283,7 @@ func (w *responseWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
+// setStatus remembers and reports the first status only.
 func (w *responseWriter) setStatus(code int) {
 	if w.status != 0 {
 		return
