@@ -180,28 +180,61 @@ func checkDeletedGroups(m *model, k vendorKit, v lmsView, atDelete map[string]in
 }
 
 // checkAssignments: the target of every live Enrollment (its own, no other
-// Enrollment uses it) has exactly its learners and groups assigned.
+// Enrollment uses it) has exactly its LearnerGroups' vendor groups assigned,
+// no user assigned directly but its Learners, and each of its Learners
+// assigned directly or through an assigned group (a vendor may list a
+// group's members among a target's users, and the operator then need not
+// assign them one by one).
 func checkAssignments(m *model, k vendorKit, v lmsView) check {
 	c := check{name: nameAssignments}
 	for _, e := range m.liveEnrollments() {
 		c.of++
 		got := v.assignments[targetKey(e.target.kind, e.target.id)]
-		if want := memberEmails(m, e.learners); !sameSet(got.users, want) {
-			c.fail("Enrollment %s (%s %s): users %v assigned, want %v", e.name, e.target.kind, e.target.id, sorted(got.users), sorted(want))
-		}
-		want := map[string]bool{}
+		where := fmt.Sprintf("Enrollment %s (%s %s)", e.name, e.target.kind, e.target.id)
+		wantGroups := map[string]bool{}
 		for _, name := range e.groups {
 			if gs := v.groups[k.groupKey(m.ns, m.group(name))]; len(gs) == 1 {
-				want[gs[0].id] = true
+				wantGroups[gs[0].id] = true
 			} else {
-				want["<no single LMS group for "+name+">"] = true
+				wantGroups["<no single LMS group for "+name+">"] = true
 			}
 		}
-		if !sameSet(got.groups, want) {
-			c.fail("Enrollment %s (%s %s): groups %v assigned, want %v", e.name, e.target.kind, e.target.id, sorted(got.groups), sorted(want))
+		if !sameSet(got.groups, wantGroups) {
+			c.fail("%s: groups %v assigned, want %v", where, sorted(got.groups), sorted(wantGroups))
+		}
+		wantUsers := memberEmails(m, e.learners)
+		if extra := minus(got.users, wantUsers); len(extra) > 0 {
+			c.fail("%s: users %v assigned directly, not declared (declared: %v)", where, sorted(extra), sorted(wantUsers))
+		}
+		if missing := minus(minus(wantUsers, got.users), groupMembers(v, got.groups)); len(missing) > 0 {
+			c.fail("%s: users %v declared and not assigned, directly or through an assigned group", where, sorted(missing))
 		}
 	}
 	return c
+}
+
+// groupMembers returns the members of the groups with the given ids.
+func groupMembers(v lmsView, ids map[string]bool) map[string]bool {
+	out := map[string]bool{}
+	for _, gs := range v.groups {
+		for _, g := range gs {
+			if ids[g.id] {
+				maps.Copy(out, g.members)
+			}
+		}
+	}
+	return out
+}
+
+// minus returns the keys of a that are not in b.
+func minus(a, b map[string]bool) map[string]bool {
+	out := map[string]bool{}
+	for k := range a {
+		if !b[k] {
+			out[k] = true
+		}
+	}
+	return out
 }
 
 // checkDeletedEnrollments: the target of a deleted Enrollment with Unassign

@@ -193,6 +193,45 @@ func TestCheckAssignmentsAndDeletedEnrollments(t *testing.T) {
 	}
 }
 
+func TestCheckAssignmentsAcceptsALearnerReachedThroughAnAssignedGroup(t *testing.T) {
+	k := kits[lmssim.ELeaP]
+	cases := map[string]struct {
+		reason    string
+		learners  []string
+		direct    []string
+		members   []string
+		wantBad   int
+		wantLines string
+	}{
+		"direct":              {reason: "a Learner assigned directly", learners: []string{"l-0"}, direct: []string{email(0)}},
+		"through the group":   {reason: "a Learner who is a member of an assigned group", learners: []string{"l-0"}, members: []string{email(0)}},
+		"not assigned at all": {reason: "a declared Learner must be assigned", learners: []string{"l-0"}, wantBad: 1, wantLines: "not assigned"},
+		"assigned, not declared": {reason: "a direct assignment the spec dropped must go", direct: []string{email(0), email(1)},
+			learners: []string{"l-0"}, wantBad: 1, wantLines: "not declared"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			m := groupModel(&groupState{name: "g-0", displayName: "Chaos Group 0"})
+			m.canEnroll = true
+			m.enrollments = []*enrollmentState{{name: "e-0", target: target{kind: "course", id: "5000"}, learners: tc.learners, groups: []string{"g-0"}}}
+			v := newView()
+			members := map[string]bool{}
+			for _, e := range tc.members {
+				members[e] = true
+			}
+			v.groups["Chaos Group 0"] = []lmsGroup{{id: "301", members: members}}
+			v.assign(targetKey("course", "5000"), "", "301")
+			for _, e := range tc.direct {
+				v.assign(targetKey("course", "5000"), e, "")
+			}
+			c := checkAssignments(m, k, v)
+			if len(c.bad) != tc.wantBad || (tc.wantBad > 0 && !strings.Contains(c.bad[0], tc.wantLines)) {
+				t.Errorf("%s: bad %v, want %d line(s) with %q", tc.reason, c.bad, tc.wantBad, tc.wantLines)
+			}
+		})
+	}
+}
+
 func TestAPIChecksWantLiveObjectsReadyAtTheirGenerationAndDeletedOnesGone(t *testing.T) {
 	ready := &metav1.Condition{Type: "Ready", Status: metav1.ConditionTrue, Reason: "Synced"}
 	notReady := &metav1.Condition{Type: "Ready", Status: metav1.ConditionFalse, Reason: "VendorUnavailable"}
