@@ -69,18 +69,34 @@ envtest-assets: ## Build kube-apiserver, etcd and kubectl for envtest into ./bin
 	hack/envtest-assets.sh $(ENVTEST_DIR)
 
 .PHONY: test
-test: manifests generate vet envtest-assets helm ## Run every test against a real API server and the simulator.
+test: manifests generate vet envtest-assets helm ## Run every test against a real API server and the simulator, then the short fault campaign.
 	KUBEBUILDER_ASSETS=$(ENVTEST_DIR) HELM=$(HELM) go test $(GO_TEST_FLAGS) ./...
+	@$(MAKE) --no-print-directory chaos-short
 
 .PHONY: test-unit
 test-unit: ## Run the tests that need no API server.
-	go test $(GO_TEST_FLAGS) ./internal/controller/... ./internal/lms/... ./internal/lmssim/...
+	go test $(GO_TEST_FLAGS) ./internal/controller/... ./internal/lms/... ./internal/lmssim/... ./hack/chaos/...
 
 ##@ Demo
 
 .PHONY: demo
 demo: ## Run the operator against the vendor simulator on a local API server (Ctrl-C stops it).
 	hack/demo.sh
+
+##@ Fault campaign (docs/chaos.md)
+
+CHAOS_RESTARTS ?= 100
+CHAOS_FLAGS ?=
+CHAOS_SHORT_SEED ?= 1
+
+.PHONY: chaos
+chaos: manifests envtest-assets ## Kill and restart the manager CHAOS_RESTARTS times under vendor faults on every vendor, then check the invariants (CHAOS_FLAGS: more flags, e.g. -seed N).
+	KUBEBUILDER_ASSETS=$(ENVTEST_DIR) go run ./hack/chaos -restarts $(CHAOS_RESTARTS) $(CHAOS_FLAGS)
+
+.PHONY: chaos-short
+chaos-short: envtest-assets ## The short fault campaign of make test: 10 restarts, 12 objects on each vendor, seed CHAOS_SHORT_SEED.
+	KUBEBUILDER_ASSETS=$(ENVTEST_DIR) go run ./hack/chaos -restarts 10 -objects 12 -kill-max 4s -seed $(CHAOS_SHORT_SEED) \
+		-converge-timeout 2m -timeout 5m -dir tmp/chaos-short $(CHAOS_FLAGS)
 
 ##@ Build
 

@@ -45,6 +45,12 @@ type config struct {
 	malformedRate   float64
 	dropRate        float64
 	timeoutMax      time.Duration
+	rateLimitRate   float64
+	retryAfter      time.Duration
+	noRetryRate     float64
+	dropBeforeRate  float64
+	slowRate        float64
+	slowLatency     time.Duration
 	randSeed        int64
 }
 
@@ -100,6 +106,7 @@ func parseFlags(args []string, output io.Writer) (config, error) {
 	fs.Float64Var(&cfg.malformedRate, "malformed-rate", 0, "share (0 to 1) of requests the vendor handles whose response body is then cut into broken JSON")
 	fs.Float64Var(&cfg.dropRate, "drop-after-commit-rate", 0, "share (0 to 1) of write requests the vendor handles after which the connection is closed with no response")
 	fs.DurationVar(&cfg.timeoutMax, "timeout-max", 0, "how long a timeout fault hangs before it is answered 504 (0: until the client gives up)")
+	bindRateLimitFlags(fs, &cfg)
 	fs.Int64Var(&cfg.randSeed, "rand-seed", 1, "seed of the random fault draws: the same seed and requests give the same faults")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
@@ -111,6 +118,20 @@ func parseFlags(args []string, output io.Writer) (config, error) {
 		store()
 	}
 	return cfg, nil
+}
+
+// bindRateLimitFlags adds the flags of the 429, drop and slow fault rates.
+func bindRateLimitFlags(fs *flag.FlagSet, cfg *config) {
+	fs.Float64Var(&cfg.rateLimitRate, "rate-limit-rate", 0,
+		"share (0 to 1) of requests answered 429 with Retry-After (--retry-after) without reaching the vendor")
+	fs.DurationVar(&cfg.retryAfter, "retry-after", 2*time.Second, "Retry-After of the --rate-limit-rate 429s, in whole seconds (at least 1s)")
+	fs.Float64Var(&cfg.noRetryRate, "rate-limit-no-retry-after-rate", 0,
+		"share (0 to 1) of requests answered 429 without Retry-After (the client picks its backoff) without reaching the vendor")
+	fs.Float64Var(&cfg.dropBeforeRate, "drop-rate", 0,
+		"share (0 to 1) of requests whose connection is closed with no response before the vendor sees them")
+	fs.Float64Var(&cfg.slowRate, "slow-rate", 0,
+		"share (0 to 1) of requests the vendor answers --slow-latency late (a client that gives up first changes nothing)")
+	fs.DurationVar(&cfg.slowLatency, "slow-latency", 2*time.Second, "delay of a --slow-rate answer")
 }
 
 // bindVendorFlags adds --requests-per-hour-<vendor> and --<vendor>-addr;
@@ -178,13 +199,19 @@ func buildServer(cfg config, logger *slog.Logger) (*lmssim.Server, error) {
 // vendorConfig is the VendorConfig the flags give vendor.
 func vendorConfig(cfg config, vendor string) lmssim.VendorConfig {
 	return lmssim.VendorConfig{
-		RequestsPerHour:     cfg.requestsPerHour[vendor],
-		Latency:             cfg.latency,
-		ErrorRate:           cfg.errorRate,
-		TimeoutRate:         cfg.timeoutRate,
-		MalformedRate:       cfg.malformedRate,
-		DropAfterCommitRate: cfg.dropRate,
-		TimeoutMax:          cfg.timeoutMax,
+		RequestsPerHour:           cfg.requestsPerHour[vendor],
+		Latency:                   cfg.latency,
+		ErrorRate:                 cfg.errorRate,
+		TimeoutRate:               cfg.timeoutRate,
+		MalformedRate:             cfg.malformedRate,
+		DropAfterCommitRate:       cfg.dropRate,
+		TimeoutMax:                cfg.timeoutMax,
+		RateLimitRate:             cfg.rateLimitRate,
+		RetryAfter:                cfg.retryAfter,
+		RateLimitNoRetryAfterRate: cfg.noRetryRate,
+		DropRate:                  cfg.dropBeforeRate,
+		SlowRate:                  cfg.slowRate,
+		SlowLatency:               cfg.slowLatency,
 	}
 }
 

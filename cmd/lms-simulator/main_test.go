@@ -24,14 +24,19 @@ func TestParseFlagsDefaultsAndOverrides(t *testing.T) {
 	}{
 		"defaults": {
 			want: config{addr: "127.0.0.1:8090", randSeed: 1, vendorAddrs: map[string]string{},
+				retryAfter: 2 * time.Second, slowLatency: 2 * time.Second,
 				requestsPerHour: map[string]int{"eleap": 2500, "enabley": 0, "exceed": 0}},
 		},
 		"every flag": {
 			args: []string{"--addr=:9000", "--seed=s.yaml", "--requests-per-hour-eleap=10", "--requests-per-hour-enabley=20",
 				"--requests-per-hour-exceed=30", "--latency=5ms", "--error-rate=0.1", "--timeout-rate=0.2", "--malformed-rate=0.05",
-				"--drop-after-commit-rate=0.01", "--timeout-max=3s", "--rand-seed=7", "--eleap-addr=:9001", "--exceed-addr=:9003"},
+				"--drop-after-commit-rate=0.01", "--timeout-max=3s", "--rand-seed=7", "--eleap-addr=:9001", "--exceed-addr=:9003",
+				"--rate-limit-rate=0.02", "--retry-after=5s", "--rate-limit-no-retry-after-rate=0.03", "--drop-rate=0.04",
+				"--slow-rate=0.06", "--slow-latency=1500ms"},
 			want: config{addr: ":9000", seedPath: "s.yaml", latency: 5 * time.Millisecond, errorRate: 0.1, timeoutRate: 0.2,
 				malformedRate: 0.05, dropRate: 0.01, timeoutMax: 3 * time.Second, randSeed: 7,
+				rateLimitRate: 0.02, retryAfter: 5 * time.Second, noRetryRate: 0.03, dropBeforeRate: 0.04,
+				slowRate: 0.06, slowLatency: 1500 * time.Millisecond,
 				requestsPerHour: map[string]int{"eleap": 10, "enabley": 20, "exceed": 30},
 				vendorAddrs:     map[string]string{"eleap": ":9001", "exceed": ":9003"}},
 		},
@@ -56,7 +61,8 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 	}
 	for _, name := range []string{"addr", "seed", "print-seed", "requests-per-hour-eleap", "requests-per-hour-enabley",
 		"requests-per-hour-exceed", "latency", "error-rate", "timeout-rate", "malformed-rate", "drop-after-commit-rate",
-		"timeout-max", "rand-seed", "eleap-addr", "enabley-addr", "exceed-addr"} {
+		"timeout-max", "rand-seed", "eleap-addr", "enabley-addr", "exceed-addr", "rate-limit-rate", "retry-after",
+		"rate-limit-no-retry-after-rate", "drop-rate", "slow-rate", "slow-latency"} {
 		if !strings.Contains(out.String(), "-"+name+" ") && !strings.Contains(out.String(), "-"+name+"\n") {
 			t.Errorf("--help does not document --%s:\n%s", name, out.String())
 		}
@@ -70,6 +76,36 @@ func TestBuildServerRefusesRatesAboveOne(t *testing.T) {
 	}
 	if _, err := buildServer(cfg, slog.New(slog.DiscardHandler)); err == nil {
 		t.Errorf("buildServer accepted fault rates adding up to 1.3")
+	}
+}
+
+func TestBuildServerGivesEveryVendorTheFaultFlags(t *testing.T) {
+	cfg, err := parseFlags([]string{"--rate-limit-rate=0.1", "--retry-after=3s", "--rate-limit-no-retry-after-rate=0.05",
+		"--drop-rate=0.02", "--slow-rate=0.04", "--slow-latency=750ms"}, io.Discard)
+	if err != nil {
+		t.Fatalf("parseFlags: %v", err)
+	}
+	sim, err := buildServer(cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatalf("buildServer: %v", err)
+	}
+	for _, v := range vendors {
+		got := sim.Config(v)
+		want := lmssim.VendorConfig{RequestsPerHour: got.RequestsPerHour, RateLimitRate: 0.1, RetryAfter: 3 * time.Second,
+			RateLimitNoRetryAfterRate: 0.05, DropRate: 0.02, SlowRate: 0.04, SlowLatency: 750 * time.Millisecond}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("config of %s (-want +got):\n%s", v, diff)
+		}
+	}
+}
+
+func TestBuildServerRefusesARetryAfterBelowASecond(t *testing.T) {
+	cfg, err := parseFlags([]string{"--rate-limit-rate=0.1", "--retry-after=500ms"}, io.Discard)
+	if err != nil {
+		t.Fatalf("parseFlags: %v", err)
+	}
+	if _, err := buildServer(cfg, slog.New(slog.DiscardHandler)); err == nil {
+		t.Errorf("buildServer accepted --retry-after=500ms, which Retry-After's whole seconds cannot carry")
 	}
 }
 

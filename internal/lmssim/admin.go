@@ -16,6 +16,9 @@ type CallsReport struct {
 	Total int `json:"total"`
 	// RateLimited counts the requests answered 429.
 	RateLimited int `json:"rateLimited"`
+	// CallsDuringPause counts the requests that arrived during a pause a
+	// 429 had asked for (see VendorCalls.CallsDuringPause).
+	CallsDuringPause int `json:"callsDuringPause"`
 	// Vendors holds the counts of each vendor by name.
 	Vendors map[string]VendorCalls `json:"vendors"`
 }
@@ -28,6 +31,7 @@ func (s *Server) CallsReport() CallsReport {
 		rep.Vendors[name] = vc
 		rep.Total += vc.Total
 		rep.RateLimited += vc.RateLimited
+		rep.CallsDuringPause += vc.CallsDuringPause
 	}
 	return rep
 }
@@ -43,6 +47,7 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+adminPrefix+"/faults/{vendor}", s.withVendor(s.postFault))
 	mux.HandleFunc("DELETE "+adminPrefix+"/faults/{vendor}", s.withVendor(s.deleteFaults))
 	mux.HandleFunc("GET "+adminPrefix+"/log/{vendor}", s.withVendor(s.getLog))
+	mux.HandleFunc("GET "+adminPrefix+"/pauses/{vendor}", s.withVendor(s.getPauses))
 }
 
 // withVendor answers 404 unless the {vendor} path value names a vendor, and
@@ -58,19 +63,23 @@ func (s *Server) withVendor(h func(w http.ResponseWriter, r *http.Request, vendo
 	}
 }
 
+// getHealthz serves GET /_sim/healthz: the server is up, with its vendors.
 func (s *Server) getHealthz(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "vendors": s.Names()})
 }
 
+// getCalls serves GET /_sim/calls: the CallsReport.
 func (s *Server) getCalls(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, s.CallsReport())
 }
 
+// resetCalls serves POST /_sim/calls/reset.
 func (s *Server) resetCalls(w http.ResponseWriter, _ *http.Request) {
 	s.ResetCalls()
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// getConfig serves GET /_sim/config/<vendor>.
 func (s *Server) getConfig(w http.ResponseWriter, _ *http.Request, vendor string) {
 	writeJSON(w, http.StatusOK, s.Config(vendor))
 }
@@ -90,10 +99,12 @@ func (s *Server) putConfig(w http.ResponseWriter, r *http.Request, vendor string
 	writeJSON(w, http.StatusOK, cfg)
 }
 
+// getFaults serves GET /_sim/faults/<vendor>: the injected faults not yet used.
 func (s *Server) getFaults(w http.ResponseWriter, _ *http.Request, vendor string) {
 	writeJSON(w, http.StatusOK, s.PendingFaults(vendor))
 }
 
+// postFault serves POST /_sim/faults/<vendor>: it queues a fault and answers the queue.
 func (s *Server) postFault(w http.ResponseWriter, r *http.Request, vendor string) {
 	var f Fault
 	if err := readJSON(r, &f); err != nil {
@@ -108,13 +119,20 @@ func (s *Server) postFault(w http.ResponseWriter, r *http.Request, vendor string
 	writeJSON(w, http.StatusOK, s.PendingFaults(vendor))
 }
 
+// deleteFaults serves DELETE /_sim/faults/<vendor>.
 func (s *Server) deleteFaults(w http.ResponseWriter, _ *http.Request, vendor string) {
 	s.ClearFaults(vendor)
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// getLog serves GET /_sim/log/<vendor>: the call log.
 func (s *Server) getLog(w http.ResponseWriter, _ *http.Request, vendor string) {
 	writeJSON(w, http.StatusOK, s.Log(vendor))
+}
+
+// getPauses serves GET /_sim/pauses/<vendor>: the pauses 429s asked for.
+func (s *Server) getPauses(w http.ResponseWriter, _ *http.Request, vendor string) {
+	writeJSON(w, http.StatusOK, s.Pauses(vendor))
 }
 
 // readJSON decodes the request body into v.

@@ -19,7 +19,19 @@ type CallRecord struct {
 	// Fault is the fault the request got, if any. A 429 from the hourly
 	// limit is recorded as Fault429.
 	Fault FaultKind `json:"fault,omitempty"`
+	// InPause is true when the request arrived during a pause the
+	// simulator had asked for with a 429 (see Pause).
+	InPause bool `json:"inPause,omitempty"`
 }
+
+// The keys of VendorCalls.Faults that are not fault kinds.
+const (
+	// FaultCount429NoRetryAfter counts the 429 faults sent without
+	// Retry-After (the key "429" counts those with one).
+	FaultCount429NoRetryAfter = "429-no-retry-after"
+	// FaultCountHourlyLimit counts the 429s of the hourly limit.
+	FaultCountHourlyLimit = "hourly-limit"
+)
 
 // A VendorCalls sums up the requests to one vendor since the last reset.
 type VendorCalls struct {
@@ -31,6 +43,16 @@ type VendorCalls struct {
 	RequestsLastHour int `json:"requestsLastHour"`
 	// Endpoints counts the requests by endpoint.
 	Endpoints map[string]int `json:"endpoints"`
+	// Faults counts the requests that got a fault, by fault kind; a 429
+	// counts under "429" with Retry-After, FaultCount429NoRetryAfter
+	// without, and FaultCountHourlyLimit when the hourly limit sent it. The
+	// vendors' own failures are not counted here.
+	Faults map[string]int `json:"faults"`
+	// CallsDuringPause counts the requests that arrived during a pause
+	// (each 429 in RateLimited asks for one, see Pause): at least PauseGrace
+	// after a 429 and before the end of its Retry-After (NoRetryAfterPause
+	// after a 429 without one). A client that honours every 429 sends none.
+	CallsDuringPause int `json:"callsDuringPause"`
 }
 
 // A vendorState is the server's bookkeeping for one vendor.
@@ -42,22 +64,27 @@ type vendorState struct {
 	window  slidingWindow
 	faults  faultQueue
 	calls   map[string]int
+	faulted map[string]int
 	total   int
 	limited int
 	log     []*CallRecord
 	maxLog  int
+	pauses  pauseBook
 }
 
+// newVendorState returns the bookkeeping of v, keeping at most maxLog call
+// records and pauses (0: no cap).
 func newVendorState(v Vendor, cfg VendorConfig, maxLog int) *vendorState {
-	return &vendorState{vendor: v, cfg: cfg, calls: map[string]int{}, maxLog: maxLog}
+	return &vendorState{vendor: v, cfg: cfg, calls: map[string]int{}, faulted: map[string]int{}, maxLog: maxLog,
+		pauses: pauseBook{max: maxLog}}
 }
 
-// record counts a request to endpoint arriving at now and adds it to the log.
-// The caller holds vs.mu.
+// record counts a request to endpoint arriving at now, notes whether it
+// arrived during a pause, and adds it to the log. The caller holds vs.mu.
 func (vs *vendorState) record(now time.Time, endpoint string) *CallRecord {
 	vs.calls[endpoint]++
 	vs.total++
-	rec := &CallRecord{Time: now, Endpoint: endpoint}
+	rec := &CallRecord{Time: now, Endpoint: endpoint, InPause: vs.pauses.arrive(now)}
 	vs.log = append(vs.log, rec)
 	if vs.maxLog > 0 && len(vs.log) > vs.maxLog {
 		vs.log = append([]*CallRecord(nil), vs.log[len(vs.log)-vs.maxLog:]...)
@@ -65,14 +92,31 @@ func (vs *vendorState) record(now time.Time, endpoint string) *CallRecord {
 	return rec
 }
 
-// setStatus sets the status answered to a recorded request and counts a
-// 429, whether the limit, an injected fault or the vendor itself sent it.
-func (vs *vendorState) setStatus(rec *CallRecord, status int) {
+// countFault counts the fault f of an admitted request; fromLimit is true
+// for a 429 of the hourly limit. The caller holds vs.mu.
+func (vs *vendorState) countFault(f Fault, fromLimit bool) {
+	switch {
+	case f.Kind == "":
+		return
+	case fromLimit:
+		vs.faulted[FaultCountHourlyLimit]++
+	case f.Kind == Fault429 && f.RetryAfter == 0:
+		vs.faulted[FaultCount429NoRetryAfter]++
+	default:
+		vs.faulted[string(f.Kind)]++
+	}
+}
+
+// setStatus sets the status answered at now to a recorded request with the
+// header h. A 429, whether the limit, a fault or the vendor itself sent it,
+// is counted and recorded as a pause.
+func (vs *vendorState) setStatus(rec *CallRecord, status int, h http.Header, now time.Time) {
 	vs.mu.Lock()
 	defer vs.mu.Unlock()
 	rec.Status = status
 	if status == http.StatusTooManyRequests {
 		vs.limited++
+		vs.pauses.add(newPause(now, rec.Endpoint, h))
 	}
 }
 
@@ -85,7 +129,16 @@ func (vs *vendorState) summary(now time.Time) VendorCalls {
 		RateLimited:      vs.limited,
 		RequestsLastHour: vs.window.count(now),
 		Endpoints:        maps.Clone(vs.calls),
+		Faults:           maps.Clone(vs.faulted),
+		CallsDuringPause: vs.pauses.during,
 	}
+}
+
+// pauseList returns the recorded pauses, oldest first.
+func (vs *vendorState) pauseList() []Pause {
+	vs.mu.Lock()
+	defer vs.mu.Unlock()
+	return vs.pauses.list()
 }
 
 // records returns a copy of the call log, oldest first.
@@ -99,11 +152,13 @@ func (vs *vendorState) records() []CallRecord {
 	return out
 }
 
-// resetCalls forgets the counts and the log; the hourly window stays.
+// resetCalls forgets the counts, the log and the recorded pauses; the
+// hourly window and the pauses still running stay.
 func (vs *vendorState) resetCalls() {
 	vs.mu.Lock()
 	defer vs.mu.Unlock()
-	vs.calls = map[string]int{}
+	vs.calls, vs.faulted = map[string]int{}, map[string]int{}
 	vs.total, vs.limited = 0, 0
 	vs.log = nil
+	vs.pauses.reset()
 }

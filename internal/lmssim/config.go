@@ -58,6 +58,27 @@ type VendorConfig struct {
 	// TimeoutMax bounds how long a timeout fault hangs before it is answered
 	// 504; 0 means until the client gives up or the server closes.
 	TimeoutMax time.Duration
+	// RateLimitRate is the share of requests answered 429 with RetryAfter as
+	// the Retry-After header, without reaching the vendor.
+	RateLimitRate float64
+	// RetryAfter is the Retry-After of the RateLimitRate draws, sent in
+	// whole seconds rounded up; it must be at least 1s when RateLimitRate is
+	// set.
+	RetryAfter time.Duration
+	// RateLimitNoRetryAfterRate is the share of requests answered 429 with
+	// no Retry-After header (the client picks its own backoff), without
+	// reaching the vendor.
+	RateLimitNoRetryAfterRate float64
+	// DropRate is the share of requests whose connection is closed with no
+	// response before the vendor sees them: nothing changes.
+	DropRate float64
+	// SlowRate is the share of requests answered SlowLatency late (on top
+	// of Latency); the vendor handles them after the delay, so that a client
+	// that gives up first changes nothing.
+	SlowRate float64
+	// SlowLatency is the delay of a slow answer; it must be positive when
+	// SlowRate is set.
+	SlowLatency time.Duration
 }
 
 // Validate reports whether c is usable.
@@ -65,9 +86,22 @@ func (c VendorConfig) Validate() error {
 	if c.RequestsPerHour < 0 {
 		return fmt.Errorf("requestsPerHour %d is negative", c.RequestsPerHour)
 	}
-	if c.Latency < 0 || c.TimeoutMax < 0 {
-		return fmt.Errorf("latency %s and timeoutMax %s must not be negative", c.Latency, c.TimeoutMax)
+	if c.Latency < 0 || c.TimeoutMax < 0 || c.RetryAfter < 0 || c.SlowLatency < 0 {
+		return fmt.Errorf("latency %s, timeoutMax %s, retryAfter %s and slowLatency %s must not be negative",
+			c.Latency, c.TimeoutMax, c.RetryAfter, c.SlowLatency)
 	}
+	if c.RateLimitRate > 0 && c.RetryAfter < time.Second {
+		return fmt.Errorf("rateLimitRate %v needs a retryAfter of at least 1s, not %s", c.RateLimitRate, c.RetryAfter)
+	}
+	if c.SlowRate > 0 && c.SlowLatency == 0 {
+		return fmt.Errorf("slowRate %v needs a positive slowLatency", c.SlowRate)
+	}
+	return c.validateRates()
+}
+
+// validateRates reports whether every rate is in [0, 1] and they add up to
+// at most 1.
+func (c VendorConfig) validateRates() error {
 	sum := 0.0
 	for _, r := range c.rates() {
 		if r.value < 0 || r.value > 1 {
@@ -81,80 +115,121 @@ func (c VendorConfig) Validate() error {
 	return nil
 }
 
+// A namedRate is one fault rate of a VendorConfig and the fault it draws.
 type namedRate struct {
 	name  string
 	value float64
-	kind  FaultKind
+	fault Fault
 }
 
 // rates lists the fault rates in the order random draws test them.
 func (c VendorConfig) rates() []namedRate {
 	return []namedRate{
-		{"errorRate", c.ErrorRate, Fault500},
-		{"timeoutRate", c.TimeoutRate, FaultTimeout},
-		{"malformedRate", c.MalformedRate, FaultMalformed},
-		{"dropAfterCommitRate", c.DropAfterCommitRate, FaultDropAfterCommit},
+		{"errorRate", c.ErrorRate, Fault{Kind: Fault500}},
+		{"timeoutRate", c.TimeoutRate, Fault{Kind: FaultTimeout}},
+		{"malformedRate", c.MalformedRate, Fault{Kind: FaultMalformed}},
+		{"dropAfterCommitRate", c.DropAfterCommitRate, Fault{Kind: FaultDropAfterCommit}},
+		{"rateLimitRate", c.RateLimitRate, Fault{Kind: Fault429, RetryAfter: c.RetryAfter}},
+		{"rateLimitNoRetryAfterRate", c.RateLimitNoRetryAfterRate, Fault{Kind: Fault429}},
+		{"dropRate", c.DropRate, Fault{Kind: FaultDrop}},
+		{"slowRate", c.SlowRate, Fault{Kind: FaultSlow, Latency: c.SlowLatency}},
 	}
+}
+
+// hasRates reports whether any fault rate is set.
+func (c VendorConfig) hasRates() bool {
+	for _, r := range c.rates() {
+		if r.value > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // vendorConfigJSON is the admin API's form of a VendorConfig: durations are
 // strings such as "250ms".
 type vendorConfigJSON struct {
-	RequestsPerHour     int     `json:"requestsPerHour"`
-	Latency             string  `json:"latency"`
-	ErrorRate           float64 `json:"errorRate"`
-	TimeoutRate         float64 `json:"timeoutRate"`
-	MalformedRate       float64 `json:"malformedRate"`
-	DropAfterCommitRate float64 `json:"dropAfterCommitRate"`
-	TimeoutMax          string  `json:"timeoutMax"`
+	RequestsPerHour           int     `json:"requestsPerHour"`
+	Latency                   string  `json:"latency"`
+	ErrorRate                 float64 `json:"errorRate"`
+	TimeoutRate               float64 `json:"timeoutRate"`
+	MalformedRate             float64 `json:"malformedRate"`
+	DropAfterCommitRate       float64 `json:"dropAfterCommitRate"`
+	TimeoutMax                string  `json:"timeoutMax"`
+	RateLimitRate             float64 `json:"rateLimitRate"`
+	RetryAfter                string  `json:"retryAfter"`
+	RateLimitNoRetryAfterRate float64 `json:"rateLimitNoRetryAfterRate"`
+	DropRate                  float64 `json:"dropRate"`
+	SlowRate                  float64 `json:"slowRate"`
+	SlowLatency               string  `json:"slowLatency"`
+}
+
+// toJSON returns the admin API's form of c.
+func (c VendorConfig) toJSON() vendorConfigJSON {
+	return vendorConfigJSON{
+		RequestsPerHour:           c.RequestsPerHour,
+		Latency:                   c.Latency.String(),
+		ErrorRate:                 c.ErrorRate,
+		TimeoutRate:               c.TimeoutRate,
+		MalformedRate:             c.MalformedRate,
+		DropAfterCommitRate:       c.DropAfterCommitRate,
+		TimeoutMax:                c.TimeoutMax.String(),
+		RateLimitRate:             c.RateLimitRate,
+		RetryAfter:                c.RetryAfter.String(),
+		RateLimitNoRetryAfterRate: c.RateLimitNoRetryAfterRate,
+		DropRate:                  c.DropRate,
+		SlowRate:                  c.SlowRate,
+		SlowLatency:               c.SlowLatency.String(),
+	}
 }
 
 // MarshalJSON writes c with durations as strings such as "250ms".
 func (c VendorConfig) MarshalJSON() ([]byte, error) {
-	return json.Marshal(vendorConfigJSON{
-		RequestsPerHour:     c.RequestsPerHour,
-		Latency:             c.Latency.String(),
-		ErrorRate:           c.ErrorRate,
-		TimeoutRate:         c.TimeoutRate,
-		MalformedRate:       c.MalformedRate,
-		DropAfterCommitRate: c.DropAfterCommitRate,
-		TimeoutMax:          c.TimeoutMax.String(),
-	})
+	return json.Marshal(c.toJSON())
 }
 
 // UnmarshalJSON reads the fields present in data over c: fields left out
 // keep their value. Unknown fields are an error.
 func (c *VendorConfig) UnmarshalJSON(data []byte) error {
-	w := vendorConfigJSON{
-		RequestsPerHour:     c.RequestsPerHour,
-		Latency:             c.Latency.String(),
-		ErrorRate:           c.ErrorRate,
-		TimeoutRate:         c.TimeoutRate,
-		MalformedRate:       c.MalformedRate,
-		DropAfterCommitRate: c.DropAfterCommitRate,
-		TimeoutMax:          c.TimeoutMax.String(),
-	}
+	w := c.toJSON()
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&w); err != nil {
 		return fmt.Errorf("decode vendor config: %w", err)
 	}
-	latency, err := time.ParseDuration(w.Latency)
+	cfg, err := w.config()
 	if err != nil {
-		return fmt.Errorf("decode vendor config: latency: %w", err)
+		return fmt.Errorf("decode vendor config: %w", err)
 	}
-	timeoutMax, err := time.ParseDuration(w.TimeoutMax)
-	if err != nil {
-		return fmt.Errorf("decode vendor config: timeoutMax: %w", err)
-	}
-	*c = VendorConfig{
-		RequestsPerHour:     w.RequestsPerHour,
-		Latency:             latency,
-		ErrorRate:           w.ErrorRate,
-		TimeoutRate:         w.TimeoutRate,
-		MalformedRate:       w.MalformedRate,
-		DropAfterCommitRate: w.DropAfterCommitRate,
-		TimeoutMax:          timeoutMax,
-	}
+	*c = cfg
 	return nil
+}
+
+// config returns the VendorConfig w stands for.
+func (w vendorConfigJSON) config() (VendorConfig, error) {
+	var durations [4]time.Duration
+	for i, f := range []struct{ name, value string }{
+		{"latency", w.Latency}, {"timeoutMax", w.TimeoutMax}, {"retryAfter", w.RetryAfter}, {"slowLatency", w.SlowLatency},
+	} {
+		d, err := time.ParseDuration(f.value)
+		if err != nil {
+			return VendorConfig{}, fmt.Errorf("%s: %w", f.name, err)
+		}
+		durations[i] = d
+	}
+	return VendorConfig{
+		RequestsPerHour:           w.RequestsPerHour,
+		Latency:                   durations[0],
+		ErrorRate:                 w.ErrorRate,
+		TimeoutRate:               w.TimeoutRate,
+		MalformedRate:             w.MalformedRate,
+		DropAfterCommitRate:       w.DropAfterCommitRate,
+		TimeoutMax:                durations[1],
+		RateLimitRate:             w.RateLimitRate,
+		RetryAfter:                durations[2],
+		RateLimitNoRetryAfterRate: w.RateLimitNoRetryAfterRate,
+		DropRate:                  w.DropRate,
+		SlowRate:                  w.SlowRate,
+		SlowLatency:               durations[3],
+	}, nil
 }

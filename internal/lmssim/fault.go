@@ -32,12 +32,16 @@ const (
 	// changes), then closes the connection with no response. It only
 	// applies to write requests (Vendor.IsWrite).
 	FaultDropAfterCommit FaultKind = "drop-after-commit"
+	// FaultSlow waits Fault.Latency (VendorConfig.SlowLatency when zero),
+	// then lets the vendor handle the request and answer; a client that
+	// gives up during the wait changes nothing.
+	FaultSlow FaultKind = "slow"
 )
 
 // valid reports whether k is a known fault kind.
 func (k FaultKind) valid() bool {
 	switch k {
-	case Fault429, Fault500, Fault503, FaultTimeout, FaultDrop, FaultMalformed, FaultDropAfterCommit:
+	case Fault429, Fault500, Fault503, FaultTimeout, FaultDrop, FaultMalformed, FaultDropAfterCommit, FaultSlow:
 		return true
 	}
 	return false
@@ -53,6 +57,9 @@ type Fault struct {
 	RetryAfter time.Duration
 	// RetryAfterDate sends Retry-After as an HTTP date instead of seconds.
 	RetryAfterDate bool
+	// Latency is the delay of a FaultSlow; zero means the vendor's
+	// VendorConfig.SlowLatency.
+	Latency time.Duration
 	// Endpoint, if set, limits the fault to requests to that endpoint, as
 	// named by Vendor.Endpoint (such as "users/add").
 	Endpoint string
@@ -65,8 +72,9 @@ func (f Fault) Validate() error {
 	if !f.Kind.valid() {
 		return fmt.Errorf("unknown fault kind %q", f.Kind)
 	}
-	if f.RetryAfter < 0 || f.Times < 0 {
-		return fmt.Errorf("fault %s: retryAfter %s and times %d must not be negative", f.Kind, f.RetryAfter, f.Times)
+	if f.RetryAfter < 0 || f.Latency < 0 || f.Times < 0 {
+		return fmt.Errorf("fault %s: retryAfter %s, latency %s and times %d must not be negative",
+			f.Kind, f.RetryAfter, f.Latency, f.Times)
 	}
 	return nil
 }
@@ -84,15 +92,19 @@ type faultJSON struct {
 	Kind           FaultKind `json:"kind"`
 	RetryAfter     string    `json:"retryAfter,omitempty"`
 	RetryAfterDate bool      `json:"retryAfterDate,omitempty"`
+	Latency        string    `json:"latency,omitempty"`
 	Endpoint       string    `json:"endpoint,omitempty"`
 	Times          int       `json:"times,omitempty"`
 }
 
-// MarshalJSON writes f with RetryAfter as a string such as "30s".
+// MarshalJSON writes f with RetryAfter and Latency as strings such as "30s".
 func (f Fault) MarshalJSON() ([]byte, error) {
 	w := faultJSON{Kind: f.Kind, RetryAfterDate: f.RetryAfterDate, Endpoint: f.Endpoint, Times: f.Times}
 	if f.RetryAfter != 0 {
 		w.RetryAfter = f.RetryAfter.String()
+	}
+	if f.Latency != 0 {
+		w.Latency = f.Latency.String()
 	}
 	return json.Marshal(w)
 }
@@ -105,16 +117,25 @@ func (f *Fault) UnmarshalJSON(data []byte) error {
 	if err := dec.Decode(&w); err != nil {
 		return fmt.Errorf("decode fault: %w", err)
 	}
-	var retryAfter time.Duration
-	if w.RetryAfter != "" {
-		d, err := time.ParseDuration(w.RetryAfter)
-		if err != nil {
-			return fmt.Errorf("decode fault: retryAfter: %w", err)
-		}
-		retryAfter = d
+	retryAfter, err := optionalDuration(w.RetryAfter)
+	if err != nil {
+		return fmt.Errorf("decode fault: retryAfter: %w", err)
 	}
-	*f = Fault{Kind: w.Kind, RetryAfter: retryAfter, RetryAfterDate: w.RetryAfterDate, Endpoint: w.Endpoint, Times: w.Times}
+	latency, err := optionalDuration(w.Latency)
+	if err != nil {
+		return fmt.Errorf("decode fault: latency: %w", err)
+	}
+	*f = Fault{Kind: w.Kind, RetryAfter: retryAfter, RetryAfterDate: w.RetryAfterDate, Latency: latency,
+		Endpoint: w.Endpoint, Times: w.Times}
 	return nil
+}
+
+// optionalDuration parses s, where an empty string means zero.
+func optionalDuration(s string) (time.Duration, error) {
+	if s == "" {
+		return 0, nil
+	}
+	return time.ParseDuration(s)
 }
 
 // A faultQueue holds the injected faults of one vendor, first in first out.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -25,7 +26,9 @@ type admission struct {
 func (s *Server) serveVendor(vs *vendorState, w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	a := s.admit(vs, r)
-	rw := &responseWriter{ResponseWriter: w, onStatus: func(status int) { vs.setStatus(a.rec, status) }}
+	rw := &responseWriter{ResponseWriter: w, onStatus: func(status int, h http.Header) {
+		vs.setStatus(a.rec, status, h, s.now())
+	}}
 	s.respond(vs, a, rw, r)
 	s.logRequest(vs.vendor.Name(), r, a, rw.status, time.Since(start))
 	if rw.aborted {
@@ -43,39 +46,44 @@ func (s *Server) admit(vs *vendorState, r *http.Request) admission {
 	vs.mu.Lock()
 	defer vs.mu.Unlock()
 	a := admission{rec: vs.record(now, endpoint), endpoint: endpoint, cfg: vs.cfg}
-	if wait := vs.window.admit(now, vs.cfg.RequestsPerHour); wait > 0 {
+	wait := vs.window.admit(now, vs.cfg.RequestsPerHour)
+	if wait > 0 {
 		a.fault = Fault{Kind: Fault429, RetryAfter: wait}
 	} else if f, ok := vs.faults.take(endpoint, write); ok {
 		a.fault = f
 	} else {
 		a.fault = s.draw(vs.cfg, write)
 	}
+	if a.fault.Kind == FaultSlow && a.fault.Latency == 0 {
+		a.fault.Latency = vs.cfg.SlowLatency
+	}
 	a.rec.Fault = a.fault.Kind
+	vs.countFault(a.fault, wait > 0)
 	return a
 }
 
-// draw picks a random fault from cfg's rates; Kind is empty for none.
+// draw picks a random fault from cfg's rates; Kind is empty for none. A
+// drop-after-commit drawn for a request that is not a write is none.
 func (s *Server) draw(cfg VendorConfig, write bool) Fault {
-	rates := cfg.rates()
-	if cfg.ErrorRate+cfg.TimeoutRate+cfg.MalformedRate+cfg.DropAfterCommitRate == 0 {
+	if !cfg.hasRates() {
 		return Fault{}
 	}
 	s.rngMu.Lock()
 	u, coin := s.rng.Float64(), s.rng.IntN(2)
 	s.rngMu.Unlock()
 	acc := 0.0
-	for _, rate := range rates {
+	for _, rate := range cfg.rates() {
 		acc += rate.value
 		if u >= acc {
 			continue
 		}
 		switch {
-		case rate.kind == Fault500 && coin == 1:
+		case rate.fault.Kind == Fault500 && coin == 1:
 			return Fault{Kind: Fault503}
-		case rate.kind == FaultDropAfterCommit && !write:
+		case rate.fault.Kind == FaultDropAfterCommit && !write:
 			return Fault{}
 		}
-		return Fault{Kind: rate.kind}
+		return rate.fault
 	}
 	return Fault{}
 }
@@ -86,6 +94,7 @@ func (s *Server) respond(vs *vendorState, a admission, w *responseWriter, r *htt
 		writeRateLimited(w, a.fault, s.now())
 		return
 	}
+	bufferBody(r)
 	if !s.wait(r.Context(), a.cfg.Latency) {
 		drop(w)
 		return
@@ -104,9 +113,49 @@ func (s *Server) respond(vs *vendorState, a admission, w *responseWriter, r *htt
 	case FaultDropAfterCommit:
 		vs.vendor.ServeHTTP(httptest.NewRecorder(), r)
 		drop(w)
+	case FaultSlow:
+		s.serveSlow(vs.vendor, w, r, a.fault.Latency)
 	default:
 		vs.vendor.ServeHTTP(w, r)
 	}
+}
+
+// maxBufferedBody bounds how much of a request body bufferBody reads ahead.
+const maxBufferedBody = 1 << 20
+
+// bufferBody reads r's body ahead (up to maxBufferedBody) and gives the
+// vendor the same bytes. net/http notices a client that went away, and
+// cancels r's context, only once the body has been read: without this a
+// delayed request would reach the vendor after its client gave up.
+func bufferBody(r *http.Request) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return
+	}
+	buf, err := io.ReadAll(io.LimitReader(r.Body, maxBufferedBody))
+	rest := r.Body
+	if err != nil {
+		rest = io.NopCloser(errReader{err})
+	}
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(buf), rest), r.Body}
+}
+
+// An errReader fails every read with err.
+type errReader struct{ err error }
+
+// Read returns the reader's error.
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// serveSlow waits d, then lets v answer r; if the client or the server gives
+// up first, the connection is dropped and v never sees r.
+func (s *Server) serveSlow(v Vendor, w *responseWriter, r *http.Request, d time.Duration) {
+	if !s.wait(r.Context(), d) {
+		drop(w)
+		return
+	}
+	v.ServeHTTP(w, r)
 }
 
 // wait sleeps for d; it returns false if the client or the server gave up first.
@@ -213,11 +262,11 @@ func (s *Server) logRequest(vendor string, r *http.Request, a admission, status 
 		"endpoint", a.endpoint, "status", status, "fault", string(a.fault.Kind), "duration", took)
 }
 
-// A responseWriter remembers the status sent through it and reports it to
-// onStatus before anything reaches the client.
+// A responseWriter remembers the status sent through it and reports it, with
+// the headers, to onStatus before anything reaches the client.
 type responseWriter struct {
 	http.ResponseWriter
-	onStatus func(status int)
+	onStatus func(status int, h http.Header)
 	status   int
 	aborted  bool
 }
@@ -234,12 +283,13 @@ func (w *responseWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
+// setStatus remembers and reports the first status only.
 func (w *responseWriter) setStatus(code int) {
 	if w.status != 0 {
 		return
 	}
 	w.status = code
-	w.onStatus(code)
+	w.onStatus(code, w.Header())
 }
 
 // Unwrap gives http.ResponseController the underlying writer.

@@ -16,7 +16,7 @@ import (
 const adminPrefix = "/_sim"
 
 // reservedNames cannot be vendor names: they are core admin paths.
-var reservedNames = []string{"", "_sim", "calls", "config", "faults", "healthz", "log"}
+var reservedNames = []string{"", "_sim", "calls", "config", "faults", "healthz", "log", "pauses"}
 
 // A Server is the simulator: an http.Handler that serves each vendor under
 // "/<name>/" and the admin API under "/_sim/". Between the client and each
@@ -209,7 +209,7 @@ func (s *Server) ClearFaults(vendor string) {
 func (s *Server) Summary(vendor string) VendorCalls {
 	vs, ok := s.vendors[vendor]
 	if !ok {
-		return VendorCalls{Endpoints: map[string]int{}}
+		return VendorCalls{Endpoints: map[string]int{}, Faults: map[string]int{}}
 	}
 	return vs.summary(s.clock.Now())
 }
@@ -239,6 +239,23 @@ func (s *Server) RequestsLastHour(vendor string) int {
 	return s.Summary(vendor).RequestsLastHour
 }
 
+// Pauses returns the pauses the named vendor asked for with a 429 since the
+// last reset, oldest first, each with the number of requests that arrived
+// during it.
+func (s *Server) Pauses(vendor string) []Pause {
+	vs, ok := s.vendors[vendor]
+	if !ok {
+		return nil
+	}
+	return vs.pauseList()
+}
+
+// CallsDuringPause returns the number of requests to the named vendor that
+// arrived during a pause it had asked for with a 429, since the last reset.
+func (s *Server) CallsDuringPause(vendor string) int {
+	return s.Summary(vendor).CallsDuringPause
+}
+
 // Log returns every request to the named vendor since the last reset, in
 // order of arrival. A request still being served has Status 0.
 func (s *Server) Log(vendor string) []CallRecord {
@@ -249,8 +266,9 @@ func (s *Server) Log(vendor string) []CallRecord {
 	return vs.records()
 }
 
-// ResetCalls forgets the call counts and logs of every vendor. The hourly
-// windows, configurations and injected faults stay.
+// ResetCalls forgets the call counts, logs and recorded pauses of every
+// vendor. The hourly windows, the pauses still running, configurations and
+// injected faults stay.
 func (s *Server) ResetCalls() {
 	for _, vs := range s.vendors {
 		vs.resetCalls()

@@ -433,8 +433,9 @@ func TestAdminCallsReportsCountsAndResets(t *testing.T) {
 		t.Fatalf("decode /_sim/calls %q: %v", r.body, err)
 	}
 	want := CallsReport{Total: 3, RateLimited: 1, Vendors: map[string]VendorCalls{
-		"alpha": {Total: 2, RateLimited: 1, RequestsLastHour: 1, Endpoints: map[string]int{"GET /api/items": 2}},
-		"beta":  {Total: 1, RequestsLastHour: 1, Endpoints: map[string]int{"POST /api/items": 1}},
+		"alpha": {Total: 2, RateLimited: 1, RequestsLastHour: 1, Endpoints: map[string]int{"GET /api/items": 2},
+			Faults: map[string]int{FaultCountHourlyLimit: 1}},
+		"beta": {Total: 1, RequestsLastHour: 1, Endpoints: map[string]int{"POST /api/items": 1}, Faults: map[string]int{}},
 	}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("/_sim/calls (-want +got):\n%s", diff)
