@@ -33,11 +33,26 @@ func buildClient(ctx context.Context, reader client.Reader, p *pool.Pool, obj co
 	if verifiedVersion != "" && s.ResourceVersion != verifiedVersion {
 		return nil, fmt.Sprintf("Secret %s changed since it was verified", obj.secretKey()), nil
 	}
-	conn, _, err = p.Ensure(obj.poolKey(), settingsOf(obj.settings()), s.Data, s.ResourceVersion)
+	conn, _, err = ensureConnection(p, obj, s.Data, s.ResourceVersion)
 	if err != nil {
 		return nil, fmt.Sprintf("Secret %s: %s", obj.secretKey(), lms.Message(err)), nil
 	}
 	return conn, "", nil
+}
+
+// ensureConnection returns the pool's connection of obj, built or rebuilt
+// with the credentials data (of resourceVersion version) when they or the
+// settings changed. A connection built anew takes over the pause that a 429
+// asked of the process before (status.rateLimit.pausedUntil): a restart
+// must not send what the vendor asked to wait for.
+func ensureConnection(p *pool.Pool, obj connectionObject, data map[string][]byte, version string) (*pool.Connection, bool, error) {
+	conn, fresh, err := p.Ensure(obj.poolKey(), settingsOf(obj.settings()), data, version)
+	if err == nil && fresh {
+		if rl := obj.connStatus().RateLimit; rl != nil && rl.PausedUntil != nil {
+			conn.Budget.PauseUntil(rl.PausedUntil.Time)
+		}
+	}
+	return conn, fresh, err
 }
 
 // A secretStore keeps the credentials Secrets its connections last read, so

@@ -314,3 +314,31 @@ func TestSteadyStateCostsOneListPerSyncInterval(t *testing.T) {
 		}
 	}
 }
+
+// A process that starts during a pause a 429 asked of the one before it (a
+// crash) takes the pause over from the connection's status: it sends
+// nothing before the Retry-After has passed.
+func TestARestartDuringAPauseSendsNothingBeforeItEnds(t *testing.T) {
+	ns := newNamespace(t)
+	v := newConnection(t, ns, lmssim.Exceed, lmssim.DefaultSeed(), connOpts{})
+	waitReady(t, v.conn)
+	const retryAfter = 5 * time.Second
+	v.sim.Inject(lmssim.Exceed, lmssim.Fault{Kind: lmssim.Fault429, RetryAfter: retryAfter})
+	first := v.learner("first", "first@example.com")
+	create(t, first)
+	waitFor(t, "the connection to show pausedUntil", 10*time.Second, func() (bool, string) {
+		get(t, v.conn)
+		rl := v.conn.Status.RateLimit
+		return rl != nil && rl.PausedUntil != nil, fmt.Sprintf("%+v", rl)
+	})
+	until := v.conn.Status.RateLimit.PausedUntil.Time
+	testPool.Remove(connectionKey(ns, first.Spec.ConnectionRef)) // the restart: the budget and its pause are gone
+	v.sim.ResetCalls()
+	create(t, v.learner("second", "second@example.com"))
+	waitReady(t, first)
+	for _, rec := range v.sim.Log(lmssim.Exceed) {
+		if rec.Time.Before(until.Add(-time.Second)) {
+			t.Errorf("%s was sent at %s, before the pause recorded in status ended (%s)", rec.Endpoint, rec.Time.Format(time.StampMilli), until.Format(time.StampMilli))
+		}
+	}
+}

@@ -93,7 +93,7 @@ func (r *connectionCore) connect(ctx context.Context, obj connectionObject) outc
 		return *o
 	}
 	s := settingsOf(obj.settings())
-	conn, fresh, err := r.Pool.Ensure(obj.poolKey(), s, secret.Data, secret.ResourceVersion)
+	conn, fresh, err := ensureConnection(r.Pool, obj, secret.Data, secret.ResourceVersion)
 	if err != nil {
 		if lms.KindOf(err) == lms.KindInvalidCredentials {
 			return stalled(v1alpha1.ReasonSecretInvalid, fmt.Sprintf("Secret %s: %s", obj.secretKey(), lms.Message(err)))
@@ -194,7 +194,9 @@ func (r *connectionCore) reportBudget(obj connectionObject) time.Time {
 	rl := &v1alpha1.RateLimitStatus{RequestsPerHour: int32(snap.Limits.RequestsPerHour),
 		Burst: int32(snap.Limits.Burst), RequestsLastHour: int32(snap.RequestsLastHour)}
 	if !snap.PausedUntil.IsZero() {
-		t := metav1.NewTime(snap.PausedUntil.Truncate(time.Second))
+		// Rounded up: status keeps whole seconds, and a restarted process
+		// takes the pause over from it (it must not end early).
+		t := metav1.NewTime(snap.PausedUntil.Add(time.Second - 1).Truncate(time.Second))
 		rl.PausedUntil = &t
 	}
 	obj.connStatus().RateLimit = rl

@@ -300,6 +300,17 @@ func (b *Budget) backoff() time.Duration {
 	return d + time.Duration(b.jitter()*0.1*float64(d))
 }
 
+// PauseUntil pauses every call of the connection until t, unless it is
+// paused longer already: a restarted process takes over the pause that a
+// 429 asked of the one before it (recorded in the connection's status).
+func (b *Budget) PauseUntil(t time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if t.After(b.pausedUntil) {
+		b.pausedUntil = t
+	}
+}
+
 // Succeeded records an answer that was not a 429, which resets the backoff.
 func (b *Budget) Succeeded() {
 	b.mu.Lock()
