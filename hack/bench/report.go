@@ -97,7 +97,7 @@ func printCreate(w io.Writer, r result) {
 	fl := r.floor.total()
 	printf(w, "   vendor calls: %d (%.2f per member), 429 answers: %d; floor %d: ratio %.2f\n",
 		total, per(total, n), p.calls.RateLimited, fl, per(total, fl))
-	printCalls(w, p.calls.Endpoints, n, 1, floorByEndpoint(r.floor, true), "floor")
+	printCalls(w, p.calls.Endpoints, n, 0, floorByEndpoint(r.floor, true), "floor")
 	ue, lf := learnerFloor(r.floor, r.s.vendor)
 	uc := userCalls(r.s.vendor, p.calls.Endpoints)
 	printf(w, "   Learners alone (user endpoints): %d calls against N writes + list pages = %d (%s): ratio %.2f\n",
@@ -113,7 +113,7 @@ func printSteady(w io.Writer, r result, p phaseResult) {
 	total := p.calls.Total
 	printf(w, "   vendor calls: %d (%.1f per interval, %.4f per member per interval), 429 answers: %d\n",
 		total, float64(total)/iv, float64(total)/iv/float64(n), p.calls.RateLimited)
-	printCalls(w, p.calls.Endpoints, n, iv, floorByEndpoint(r.floor, false), "design/interval")
+	printCalls(w, p.calls.Endpoints, n, iv, floorByEndpoint(r.floor, false), "design")
 	prog, other := splitProgress(p.calls.Endpoints)
 	share := progressShare * float64(r.s.requestsPerHour) * r.s.sync.Hours()
 	refresh := float64(n) * r.s.sync.Seconds() / progressRefresh.Seconds()
@@ -136,10 +136,32 @@ func printBudget(w io.Writer, r result) {
 		fl, r.s.effectiveBurst(), r.s.requestsPerHour, round(fd), verdict, targetBudgetRatio, r.create.calls.RateLimited, r.create.calls.RequestsLastHour)
 }
 
-// printCalls prints calls by endpoint, per member and per interval, beside
-// the expected figure of each endpoint.
+// printCalls prints calls by endpoint and per member beside the expected
+// figure of each endpoint: the floor of a first sync (intervals 0), or, for
+// the steady state, per interval beside the design's round.
 func printCalls(w io.Writer, calls map[string]int, members int, intervals float64, expected map[string]int, label string) {
-	printf(w, "     %-46s %8s %10s %8s\n", "endpoint", "calls", "/member", label)
+	steady := intervals > 0
+	if steady {
+		printf(w, "     %-46s %8s %10s %17s %8s\n", "endpoint", "calls", "/interval", "/member/interval", label)
+	} else {
+		printf(w, "     %-46s %8s %10s %8s\n", "endpoint", "calls", "/member", label)
+	}
+	for _, e := range endpointNames(calls, expected) {
+		exp := "-"
+		if v, ok := expected[e]; ok {
+			exp = fmt.Sprint(v)
+		}
+		c := float64(calls[e])
+		if steady {
+			printf(w, "     %-46s %8d %10.1f %17.4f %8s\n", e, calls[e], c/intervals, c/intervals/float64(members), exp)
+		} else {
+			printf(w, "     %-46s %8d %10.3f %8s\n", e, calls[e], c/float64(members), exp)
+		}
+	}
+}
+
+// endpointNames are the endpoints called or expected, in order.
+func endpointNames(calls, expected map[string]int) []string {
 	names := sortedKeys(calls)
 	for e := range expected {
 		if _, ok := calls[e]; !ok {
@@ -147,17 +169,12 @@ func printCalls(w io.Writer, calls map[string]int, members int, intervals float6
 		}
 	}
 	sort.Strings(names)
-	for _, e := range names {
-		exp := "-"
-		if v, ok := expected[e]; ok {
-			exp = fmt.Sprint(v)
-		}
-		printf(w, "     %-46s %8d %10.3f %8s\n", e, calls[e], float64(calls[e])/intervals/float64(members), exp)
-	}
+	return names
 }
 
-// printHoldings prints what the simulator holds of the scenario.
-func printHoldings(w io.Writer, hs []holding) {
+// printHoldings prints what the simulator holds of the scenario; a
+// shortfall after every object reported Ready is the operator's error.
+func printHoldings(w io.Writer, hs []holding, converged bool) {
 	var parts []string
 	mismatch := false
 	for _, h := range hs {
@@ -165,15 +182,18 @@ func printHoldings(w io.Writer, hs []holding) {
 		mismatch = mismatch || h.have != h.want
 	}
 	note := ""
-	if mismatch {
-		note = " (MISMATCH: the vendor does not hold what the spec declares)"
+	switch {
+	case mismatch && converged:
+		note = " (MISMATCH although every object reports Ready: the status is wrong)"
+	case mismatch:
+		note = " (not all there yet)"
 	}
 	printf(w, "   the simulator holds: %s%s\n", strings.Join(parts, ", "), note)
 }
 
 // printWrites prints the API-server writes of a phase.
 func printWrites(w io.Writer, p phaseResult) {
-	printHoldings(w, p.holdings)
+	printHoldings(w, p.holdings, p.converged)
 	printLine(w, "   API-server changes (MODIFIED watch events) by the manager:")
 	for _, c := range p.writes {
 		printf(w, "     %-14s %6d objects, %7d changes, %.2f per object (max %d), %d objects changed\n",
