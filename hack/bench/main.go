@@ -65,6 +65,7 @@ type config struct {
 	timeout        time.Duration
 }
 
+// main parses the flags and runs the scenarios until done or interrupted.
 func main() {
 	c, err := parseFlags(os.Args[1:])
 	if errors.Is(err, flag.ErrHelp) {

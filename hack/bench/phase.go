@@ -38,6 +38,8 @@ type phaseResult struct {
 	holdings []holding
 	// regressions counts objects that stopped being done after convergence.
 	regressions int
+	// managerExited: the manager ended during the phase.
+	managerExited bool
 }
 
 // A result is what a scenario measured.
@@ -90,7 +92,7 @@ func runScenario(ctx context.Context, cl *cluster, s scenario, c config) (result
 		}
 		res.steady = &steady
 	}
-	res.gaps = r.t.gaps
+	res.gaps = r.t.restarts()
 	return res, nil
 }
 
@@ -160,7 +162,8 @@ func (r *scenarioRun) createPhase(ctx context.Context) (phaseResult, error) {
 		return p, err
 	}
 	p.created = time.Since(from.start)
-	at, ok := r.t.waitConverged(ctx, r.s.timeout-p.created)
+	at, ok := r.t.waitConverged(ctx, r.s.timeout-p.created, r.m.done)
+	p.managerExited = r.m.exited()
 	p.converged, p.length = ok, time.Since(from.start)
 	if ok {
 		p.length = at.Sub(from.start)

@@ -85,6 +85,9 @@ func printCreate(w io.Writer, r result) {
 	if !p.converged {
 		state = fmt.Sprintf("NOT converged after %s; done: %s", round(p.length), doneCounts(p, r.s))
 	}
+	if p.managerExited {
+		state += "; THE MANAGER EXITED (see its log)"
+	}
 	printf(w, "-- create: the bench created the objects in %s; %s\n", round(p.created), state)
 	for i, d := range p.notDone {
 		if i == 5 {
@@ -128,11 +131,11 @@ func printSteady(w io.Writer, r result, p phaseResult) {
 func printBudget(w io.Writer, r result) {
 	fl := r.floor.total()
 	fd := floorDuration(fl, r.s.requestsPerHour, r.s.effectiveBurst())
-	verdict := fmt.Sprintf("%s: ratio %.2f", round(r.create.length), r.create.length.Seconds()/fd.Seconds())
+	verdict := fmt.Sprintf("converged in %s: ratio %.2f", round(r.create.length), r.create.length.Seconds()/fd.Seconds())
 	if !r.create.converged {
 		verdict = fmt.Sprintf("not converged within %s: ratio > %.2f", round(r.create.length), r.create.length.Seconds()/fd.Seconds())
 	}
-	printf(w, "   budget-bound: floor = (%d calls - burst %d) / %d per hour = %s; converged in %s (target <= %.1f); 429 answers: %d (target 0); requests in the last hour: %d\n",
+	printf(w, "   budget-bound: floor = (%d calls - burst %d) / %d per hour = %s; %s (target <= %.1f); 429 answers: %d (target 0); requests in the last hour: %d\n",
 		fl, r.s.effectiveBurst(), r.s.requestsPerHour, round(fd), verdict, targetBudgetRatio, r.create.calls.RateLimited, r.create.calls.RequestsLastHour)
 }
 

@@ -201,11 +201,13 @@ func (t *tracker) checkDone(kind string, now time.Time) {
 	close(t.converged)
 }
 
-// waitConverged waits until every object is done, or timeout.
-func (t *tracker) waitConverged(ctx context.Context, timeout time.Duration) (time.Time, bool) {
+// waitConverged waits until every object is done, timeout passes or abort
+// closes (the manager exited).
+func (t *tracker) waitConverged(ctx context.Context, timeout time.Duration, abort <-chan struct{}) (time.Time, bool) {
 	select {
 	case <-t.converged:
 	case <-time.After(timeout):
+	case <-abort:
 	case <-ctx.Done():
 	}
 	t.mu.Lock()
@@ -252,8 +254,15 @@ func (t *tracker) writes() ([]writeCount, map[string]int) {
 	return out, events
 }
 
+// restarts returns how many watches restarted from the current state.
+func (t *tracker) restarts() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.gaps
+}
+
 // status returns, per kind, how many objects are done, and the details of
-// the first objects that are not.
+// the objects that are not.
 func (t *tracker) status() (map[string]int, []string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()

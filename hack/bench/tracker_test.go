@@ -73,11 +73,11 @@ func TestTrackerConverges(t *testing.T) {
 	tr.observe(watch.Added, readyLearner("b", false))
 	tr.observe(watch.Modified, conn)
 	tr.observe(watch.Modified, readyLearner("a", true))
-	if _, ok := tr.waitConverged(context.Background(), time.Millisecond); ok {
+	if _, ok := tr.waitConverged(context.Background(), time.Millisecond, nil); ok {
 		t.Fatal("the tracker converged with Learner b not Ready")
 	}
 	tr.observe(watch.Modified, readyLearner("b", true))
-	if _, ok := tr.waitConverged(context.Background(), time.Second); !ok {
+	if _, ok := tr.waitConverged(context.Background(), time.Second, nil); !ok {
 		t.Fatal("the tracker did not converge once the connection and both Learners were Ready")
 	}
 	tr.observe(watch.Modified, readyLearner("b", false))
