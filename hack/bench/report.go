@@ -119,11 +119,11 @@ func printSteady(w io.Writer, r result, p phaseResult) {
 	printCalls(w, p.calls.Endpoints, n, iv, floorByEndpoint(r.floor, false), "design")
 	prog, other := splitProgress(p.calls.Endpoints)
 	share := progressShare * float64(r.s.requestsPerHour) * r.s.sync.Hours()
-	refresh := float64(n) * r.s.sync.Seconds() / progressRefresh.Seconds()
+	refresh := float64(n*max(len(r.s.targets), 1)) * r.s.sync.Seconds() / progressRefresh.Seconds()
 	printf(w, "   beyond progress: %.1f calls per interval (target <= %d); design's round: %d\n",
 		float64(other)/iv, targetSteadyCalls, sum(r.floor.round))
 	printf(w, "   progress reads (users/activity): %.1f per interval; cap %.0f per interval (10%% of %d/h), "+
-		"refresh once per 24h: %.2f per interval\n", float64(prog)/iv, share, r.s.requestsPerHour, refresh)
+		"one read per learner and Enrollment per 24h: %.2f per interval\n", float64(prog)/iv, share, r.s.requestsPerHour, refresh)
 	printWrites(w, p)
 }
 
