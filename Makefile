@@ -148,9 +148,25 @@ endef
 
 ##@ Benchmarks
 
-BENCH_LEARNERS ?= 2000
-BENCH_VENDOR ?= eleap
+# make bench runs the scenarios of hack/bench (docs/benchmarks.md): the
+# unlimited scenario on each of BENCH_VENDORS with BENCH_LEARNERS Learners, a
+# selector group and selector Enrollments, and the budget-bound eLeaP
+# scenario at 2,500 requests an hour. The manager is built from ./cmd as
+# `make build` does, into BENCH_MANAGER, and runs as its own process.
+BENCH_SCENARIOS ?= unlimited,budget
+BENCH_VENDORS ?= eleap,enabley,exceed
+BENCH_LEARNERS ?= 1000
+BENCH_SYNC ?= 30s
+BENCH_INTERVALS ?= 3
+BENCH_ELEAP_TARGETS ?= course,learningPath
+BENCH_BUDGET_LEARNERS ?= 140
+BENCH_DIR ?= $(shell pwd)/tmp/bench
+BENCH_MANAGER ?= $(BENCH_DIR)/manager
+BENCH_FLAGS ?=
 
 .PHONY: bench
-bench: manifests envtest-assets ## Print the vendor calls and times of creating BENCH_LEARNERS Learners, then of the steady state.
-	KUBEBUILDER_ASSETS=$(ENVTEST_DIR) go run ./hack/bench -learners $(BENCH_LEARNERS) -vendor $(BENCH_VENDOR)
+bench: manifests envtest-assets ## Print each scenario's vendor calls, time to converge, API-server writes and manager peak RSS.
+	go build -o $(BENCH_MANAGER) ./cmd
+	KUBEBUILDER_ASSETS=$(ENVTEST_DIR) go run ./hack/bench -manager $(BENCH_MANAGER) -dir $(BENCH_DIR) \
+		-scenarios $(BENCH_SCENARIOS) -vendors $(BENCH_VENDORS) -learners $(BENCH_LEARNERS) -sync $(BENCH_SYNC) \
+		-intervals $(BENCH_INTERVALS) -eleap-targets $(BENCH_ELEAP_TARGETS) -budget-learners $(BENCH_BUDGET_LEARNERS) $(BENCH_FLAGS)
