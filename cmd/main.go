@@ -41,6 +41,7 @@ type options struct {
 	vendorTimeout          time.Duration
 	budgetMaxWait          time.Duration
 	enableHTTP2            bool
+	pprofAddr              string
 }
 
 func parseFlags() (options, zap.Options) {
@@ -59,6 +60,7 @@ func parseFlags() (options, zap.Options) {
 	flag.DurationVar(&o.budgetMaxWait, "budget-max-wait", 2*time.Second,
 		"How long a worker may wait for a request token before it requeues the object instead.")
 	flag.BoolVar(&o.enableHTTP2, "enable-http2", false, "Serve the metrics endpoint over HTTP/2 (off: CVE-2023-44487).")
+	flag.StringVar(&o.pprofAddr, "pprof-bind-address", "", "Address of the Go profiler (net/http/pprof), such as 127.0.0.1:6060; empty disables it.")
 	zopts := zap.Options{Development: false}
 	zopts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -125,6 +127,7 @@ func managerOptions(o options, scheme *runtime.Scheme) ctrl.Options {
 		LeaderElection:                o.leaderElect,
 		LeaderElectionID:              o.leaderElectionID,
 		LeaderElectionReleaseOnCancel: true,
+		PprofBindAddress:              o.pprofAddr,
 	}
 	// managedFields are the bulk of a cached object and the operator never
 	// reads them: at 10,000 Learners they would cost more memory than the rest.

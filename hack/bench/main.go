@@ -63,6 +63,7 @@ type config struct {
 	dir            string
 	concurrency    int
 	timeout        time.Duration
+	managerArgs    string
 }
 
 // main parses the flags and runs the scenarios until done or interrupted.
@@ -100,6 +101,7 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&c.dir, "dir", "tmp/bench", "Directory for the kubeconfig and the manager's logs.")
 	fs.IntVar(&c.concurrency, "concurrency", 4, "The manager's --max-concurrent-reconciles (the chart's default is 4).")
 	fs.DurationVar(&c.timeout, "timeout", 45*time.Minute, "How long the unlimited scenario may take to converge.")
+	fs.StringVar(&c.managerArgs, "manager-args", "", "More flags for the manager, space-separated (such as --pprof-bind-address=127.0.0.1:6060).")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -103,7 +104,7 @@ func (r *scenarioRun) prepare(ctx context.Context, c config, logPath string) err
 		return err
 	}
 	r.t.start(ctx, r.cl.k, r.s.namespace())
-	m, err := startManager(c.manager, r.cl.kubeconfig, r.s.namespace(), logPath, c.concurrency)
+	m, err := startManager(c.manager, r.cl.kubeconfig, r.s.namespace(), logPath, c.concurrency, strings.Fields(c.managerArgs)...)
 	if err != nil {
 		return err
 	}
