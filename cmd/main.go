@@ -27,6 +27,7 @@ import (
 	"github.com/lmsoperator/lms-operator/internal/lms/budget"
 	"github.com/lmsoperator/lms-operator/internal/lms/pool"
 	"github.com/lmsoperator/lms-operator/internal/lms/vendors"
+	"github.com/lmsoperator/lms-operator/internal/memlimit"
 	"github.com/lmsoperator/lms-operator/internal/metrics"
 )
 
@@ -70,6 +71,9 @@ func parseFlags() (options, zap.Options) {
 func main() {
 	o, zopts := parseFlags()
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zopts)))
+	if soft := memlimit.Set(); soft > 0 {
+		ctrl.Log.Info("Set the Go memory limit from the container's", "bytes", soft)
+	}
 	if err := run(o); err != nil {
 		ctrl.Log.Error(err, "Manager stopped")
 		os.Exit(1)

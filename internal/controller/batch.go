@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/util/sets"
 
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
@@ -118,7 +119,11 @@ func (b *batch) writeAhead(ctx context.Context, chunk []write) *outcome {
 		return nil
 	}
 	b.record(b.owned, b.pending)
-	if err := b.save(ctx); err != nil {
+	err := b.save(ctx)
+	if apierrors.IsConflict(err) { // a reconcile of a copy the cache had not updated yet: nothing sent
+		return ptrTo(working(v1alpha1.ReasonProgressing, "the status changed meanwhile; the batch goes on in a moment", staleRetry))
+	}
+	if err != nil {
 		return ptrTo(failedWith(v1alpha1.ReasonProgressing, fmt.Errorf("record the writes ahead in status: %w", err)))
 	}
 	return nil

@@ -6,10 +6,8 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/client-go/util/workqueue"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
@@ -29,30 +27,9 @@ func groupChanged() builder.WatchesOption {
 
 // learnerHandler maps a Learner, before and after a change, to the
 // Enrollments of its namespace that name it, select it, or reach it
-// through a LearnerGroup they name.
+// through a LearnerGroup they name (after membershipDelay).
 func (r *EnrollmentReconciler) learnerHandler() handler.EventHandler {
-	enqueue := func(ctx context.Context, q workqueue.TypedRateLimitingInterface[reconcile.Request], ls ...*v1alpha1.Learner) {
-		for _, req := range r.enrollmentsOfLearners(ctx, ls) {
-			q.Add(req)
-		}
-	}
-	return handler.Funcs{
-		CreateFunc: func(ctx context.Context, e event.CreateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-			if l, ok := e.Object.(*v1alpha1.Learner); ok {
-				enqueue(ctx, q, l)
-			}
-		},
-		UpdateFunc: func(ctx context.Context, e event.UpdateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-			if o, n, ok := learnerPair(e.ObjectOld, e.ObjectNew); ok {
-				enqueue(ctx, q, o, n)
-			}
-		},
-		DeleteFunc: func(ctx context.Context, e event.DeleteEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-			if l, ok := e.Object.(*v1alpha1.Learner); ok {
-				enqueue(ctx, q, l)
-			}
-		},
-	}
+	return learnersCoalesced(r.enrollmentsOfLearners)
 }
 
 // enrollmentsOfLearners returns the Enrollments that any of ls (versions of

@@ -68,7 +68,7 @@ func (run *learnerRun) observeUser(ctx context.Context) (userObservation, *outco
 		return obs, nil
 	}
 	obs.diff = userDiff(obs.want, obs.user, run.caps)
-	if run.l.Status.ObservedGeneration != run.l.Generation && !run.observeOnly() {
+	if run.l.Status.ObservedGeneration != run.l.Generation && !run.observeOnly() && !run.createdThisGeneration() {
 		obs.diff = mergeFields(obs.diff, unobservedWrites(obs.want, obs.user, run.caps))
 	}
 	obs.upToDate = len(obs.diff) == 0
@@ -211,6 +211,14 @@ func (run *learnerRun) absenceKnown(want lms.User) bool {
 	return run.conn.Users.ProvesAbsence(run.started)
 }
 
+// createdThisGeneration reports whether this process created the user from
+// the Learner's current generation: the create wrote every field, so the
+// fields the vendor does not show need no write.
+func (run *learnerRun) createdThisGeneration() bool {
+	gen, ok := run.attempted.Load(run.identity(desiredUser(run.l, run.caps)))
+	return ok && gen == run.l.Generation
+}
+
 func (run *learnerRun) identity(want lms.User) string {
 	return run.conn.Key.String() + "/" + want.ExternalID + "/" + want.Email
 }
@@ -229,7 +237,7 @@ func (run *learnerRun) create(ctx context.Context, obs userObservation) outcome 
 			return run.failed("look up user", err)
 		}
 	}
-	run.attempted.Store(run.identity(want), true)
+	run.attempted.Store(run.identity(want), run.l.Generation)
 	created, err := users.Create(ctx, want)
 	if lms.IsAlreadyExists(err) {
 		return run.taken(ctx, want, err)

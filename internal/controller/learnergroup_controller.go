@@ -70,7 +70,7 @@ func (r *LearnerGroupReconciler) SetupWithManager(mgr ctrl.Manager, concurrency 
 		For(&v1alpha1.LearnerGroup{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		WatchesMetadata(&corev1.Namespace{}, clusterDependentsIn(r.client, &v1alpha1.LearnerGroupList{}), namespaceLabelsChanged()).
 		Watches(&v1alpha1.LearnerGroup{}, handler.EnqueueRequestsFromMapFunc(r.relatedGroups), groupIdentityChanged()).
-		Watches(&v1alpha1.Learner{}, handler.EnqueueRequestsFromMapFunc(r.groupsOfLearner), membershipChanged()).
+		Watches(&v1alpha1.Learner{}, learnersCoalesced(r.groupsOfLearners), membershipChanged()).
 		Watches(&v1alpha1.LMSConnection{}, dependentsOf(r.client, v1alpha1.LMSConnectionKind, &v1alpha1.LearnerGroupList{}), readinessChanged()).
 		Watches(&v1alpha1.ClusterLMSConnection{}, dependentsOf(r.client, v1alpha1.ClusterLMSConnectionKind, &v1alpha1.LearnerGroupList{}), readinessChanged()).
 		WithOptions(controllerOptions(concurrency)).

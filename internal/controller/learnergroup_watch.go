@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"slices"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -21,14 +22,18 @@ func (r *LearnerGroupReconciler) groupsIn(ctx context.Context, ns string) []v1al
 	return list.Items
 }
 
-// groupsOfLearner maps a Learner to the LearnerGroups of its namespace that
-// declare it, by name or by a selector matching its labels. On an update it
-// is called with the old and the new Learner, so that a label change
-// reaches the groups the Learner leaves as well as those it joins.
-func (r *LearnerGroupReconciler) groupsOfLearner(ctx context.Context, o client.Object) []reconcile.Request {
+// groupsOfLearners maps versions of a Learner to the LearnerGroups of its
+// namespace that declare any of them, by name or by a selector matching
+// its labels: on an update both the old and the new Learner, so that a
+// label change reaches the groups the Learner leaves as well as those it
+// joins.
+func (r *LearnerGroupReconciler) groupsOfLearners(ctx context.Context, ls []*v1alpha1.Learner) []reconcile.Request {
+	if len(ls) == 0 {
+		return nil
+	}
 	var out []reconcile.Request
-	for _, g := range r.groupsIn(ctx, o.GetNamespace()) {
-		if declaresLearner(&g, o) {
+	for _, g := range r.groupsIn(ctx, ls[0].Namespace) {
+		if slices.ContainsFunc(ls, func(l *v1alpha1.Learner) bool { return declaresLearner(&g, l) }) {
 			out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&g)})
 		}
 	}

@@ -3,10 +3,12 @@ package controller
 import (
 	"context"
 	"maps"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/util/workqueue"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
@@ -130,6 +132,38 @@ func membershipChanged() builder.WatchesOption {
 				meta.IsStatusConditionTrue(n.Status.Conditions, v1alpha1.ConditionReady) ||
 			deleting(o) != deleting(n)
 	})
+}
+
+// membershipDelay is how long a change of a Learner waits before it reaches
+// the LearnerGroups and Enrollments that declare it: a burst of changes
+// (10,000 Learners becoming Ready one by one) then reaches each of them about
+// once per delay rather than once per Learner, and each of their reconciles
+// writes the members gathered meanwhile as one batch.
+const membershipDelay = 2 * time.Second
+
+// learnersCoalesced returns a handler that enqueues, membershipDelay after
+// a Learner's event, the objects mapFn maps its versions to (the old and the
+// new on an update, so that a Learner leaving a selector reaches the group it
+// left).
+func learnersCoalesced(mapFn func(ctx context.Context, ls []*v1alpha1.Learner) []reconcile.Request) handler.EventHandler {
+	type queue = workqueue.TypedRateLimitingInterface[reconcile.Request]
+	add := func(ctx context.Context, q queue, objs ...client.Object) {
+		var ls []*v1alpha1.Learner
+		for _, o := range objs {
+			if l, ok := o.(*v1alpha1.Learner); ok {
+				ls = append(ls, l)
+			}
+		}
+		for _, req := range mapFn(ctx, ls) {
+			q.AddAfter(req, membershipDelay)
+		}
+	}
+	return handler.Funcs{
+		CreateFunc:  func(ctx context.Context, e event.CreateEvent, q queue) { add(ctx, q, e.Object) },
+		UpdateFunc:  func(ctx context.Context, e event.UpdateEvent, q queue) { add(ctx, q, e.ObjectOld, e.ObjectNew) },
+		DeleteFunc:  func(ctx context.Context, e event.DeleteEvent, q queue) { add(ctx, q, e.Object) },
+		GenericFunc: func(ctx context.Context, e event.GenericEvent, q queue) { add(ctx, q, e.Object) },
+	}
 }
 
 // learnerPair returns the old and new Learner of an update event.
