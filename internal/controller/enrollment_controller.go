@@ -31,11 +31,11 @@ type EnrollmentReconciler struct {
 	progress *progressBook
 }
 
-// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=enrollments,verbs=get;list;watch;update;patch
-// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=enrollments/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=enrollments,verbs=get;list;watch;update
+// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=enrollments/status,verbs=patch
 // +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=enrollments/finalizers,verbs=update
-// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=learners,verbs=get;list;watch
-// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=learnergroups,verbs=get;list;watch
+// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=learners,verbs=list;watch
+// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=learnergroups,verbs=list;watch
 
 // NewEnrollmentReconciler returns an EnrollmentReconciler.
 func NewEnrollmentReconciler(d Deps) *EnrollmentReconciler {

@@ -34,8 +34,8 @@ type LearnerReconciler struct {
 	attempted sync.Map
 }
 
-// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=learners,verbs=get;list;watch;update;patch
-// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=learners/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=learners,verbs=get;list;watch;update
+// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=learners/status,verbs=patch
 // +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=learners/finalizers,verbs=update
 
 // NewLearnerReconciler returns a LearnerReconciler.

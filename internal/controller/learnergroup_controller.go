@@ -23,10 +23,10 @@ type LearnerGroupReconciler struct {
 	metrics *metrics.Metrics
 }
 
-// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=learnergroups,verbs=get;list;watch;update;patch
-// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=learnergroups/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=learnergroups,verbs=get;list;watch;update
+// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=learnergroups/status,verbs=patch
 // +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=learnergroups/finalizers,verbs=update
-// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=learners,verbs=get;list;watch
+// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=learners,verbs=list;watch
 
 // NewLearnerGroupReconciler returns a LearnerGroupReconciler.
 func NewLearnerGroupReconciler(d Deps) *LearnerGroupReconciler {
