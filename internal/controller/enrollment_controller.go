@@ -184,12 +184,14 @@ func (run *enrollmentRun) observedDrift(subjects []subjectProgress) *outcome {
 }
 
 // SetupWithManager registers the controller. Enrollments are reconciled on
-// spec changes, on changes of their connection's readiness, and when a
-// Learner or LearnerGroup they resolve to changes.
+// spec changes, on changes of their connection's readiness, when a
+// Learner or LearnerGroup they resolve to changes, and when the deletion
+// guard releases what they hold.
 func (r *EnrollmentReconciler) SetupWithManager(mgr ctrl.Manager, concurrency int) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&v1alpha1.Enrollment{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		WatchesMetadata(&corev1.Namespace{}, clusterDependentsIn(r.client, &v1alpha1.EnrollmentList{}), namespaceLabelsChanged()).
+		WatchesRawSource(r.guards.source("Enrollment")).
 		Watches(&v1alpha1.LMSConnection{}, dependentsOf(r.client, v1alpha1.LMSConnectionKind, &v1alpha1.EnrollmentList{}), readinessChanged()).
 		Watches(&v1alpha1.ClusterLMSConnection{}, dependentsOf(r.client, v1alpha1.ClusterLMSConnectionKind, &v1alpha1.EnrollmentList{}), readinessChanged()).
 		Watches(&v1alpha1.Learner{}, r.learnerHandler(), membershipChanged()).

@@ -50,6 +50,9 @@ var (
 	k8s        client.Client
 	testScheme = runtime.NewScheme()
 	testPool   *pool.Pool
+	// testGuards are the manager's deletion guards, so that a test can drop
+	// one as a restart would.
+	testGuards *deletionGuards
 	testMetric = metrics.New()
 	nsCounter  atomic.Int32
 )
@@ -157,6 +160,8 @@ func startManager(ctx context.Context, cfg, mgrCfg *rest.Config) error {
 	d := Deps{Client: mgr.GetClient(), APIReader: secretReads.wrap(mgr.GetAPIReader()), Pool: testPool,
 		Recorder: func(n string) events.EventRecorder { return mgr.GetEventRecorder(n) },
 		Clock:    clock.RealClock{}, Metrics: testMetric}
+	testGuards = newDeletionGuards(ctx, mgr.GetClient(), clock.RealClock{}, testMetric)
+	d.guards = testGuards
 	if err := Setup(ctx, mgr, d, 4); err != nil {
 		return err
 	}
