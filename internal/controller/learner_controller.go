@@ -29,7 +29,8 @@ type LearnerReconciler struct {
 	// changed receives Learners whose user changed in an inventory refresh.
 	changed chan event.GenericEvent
 	// started is when this process started; attempted holds the identity
-	// keys this process has sent a create for. Together they say when a
+	// keys this process has sent a create for, with the UID of the Learner
+	// that sent it. Together they say when a
 	// user's absence from the inventory can be trusted (see absenceKnown).
 	started   time.Time
 	attempted sync.Map

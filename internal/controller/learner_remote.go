@@ -242,7 +242,7 @@ func (run *learnerRun) create(ctx context.Context, obs userObservation) outcome 
 	if o := run.beforeCreate(ctx); o != nil {
 		return *o
 	}
-	run.attempted.Store(run.identity(want), true)
+	run.attempted.Store(run.identity(want), run.l.UID)
 	created, err := users.Create(ctx, want)
 	if lms.IsAlreadyExists(err) {
 		return run.taken(ctx, want, err)

@@ -60,8 +60,8 @@ func (run *learnerRun) createdIt() bool {
 	if run.l.Status.CreateRequestedTime != nil {
 		return true
 	}
-	_, sent := run.attempted.Load(run.identity(desiredUser(run.l, run.caps)))
-	return sent
+	by, _ := run.attempted.Load(run.identity(desiredUser(run.l, run.caps)))
+	return by == run.l.UID
 }
 
 // owns reports whether u is the Learner's own user, to which its deletion

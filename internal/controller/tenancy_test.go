@@ -228,7 +228,8 @@ func TestCreateWhoseAnswerWasLostIsNotTakenForAnAdoptionWhereAdoptionIsRefused(t
 	waitFor(t, "the create to be committed and its answer dropped", eventually, func() (bool, string) {
 		return len(s.sim.PendingFaults(lmssim.ELeaP)) == 0, fmt.Sprintf("%d faults pending", len(s.sim.PendingFaults(lmssim.ELeaP)))
 	})
-	testPool.Remove(connectionKey(s.nsA, l.Spec.ConnectionRef)) // a restart loses the in-memory snapshot
+	testPool.Remove(connectionKey(s.nsA, l.Spec.ConnectionRef))                                   // a restart loses the in-memory snapshot
+	update(t, s.conn, func() { s.conn.Annotations = map[string]string{"test/restarted": "yes"} }) // and sets the connection up at once
 	waitReady(t, l)
 	if l.Status.Adopted || l.Status.CreateRequestedTime == nil {
 		t.Errorf("status.adopted %v, createRequestedTime %v: the user the operator created is its own, recorded before the create",
@@ -315,53 +316,19 @@ func TestDeletionGuardSendsTheThresholdHoldsTheRestAcrossARestartAndReleasesThem
 		sp.RateLimit = &v1alpha1.RateLimit{RequestsPerHour: ptr.To[int32](1000000), Burst: ptr.To[int32](1000)}
 	})
 	for i := range learners {
-		ns := s.nsA
-		if i%2 == 1 {
-			ns = s.nsB
-		}
-		create(t, s.guardLearner(ns, i))
+		create(t, s.guardLearner([]string{s.nsA, s.nsB}[i%2], i))
 	}
 	waitLearnersReady(t, learners, s.nsA, s.nsB)
 	s.sim.ResetCalls()
 
-	for _, ns := range []string{s.nsA, s.nsB} {
-		if err := k8s.DeleteAllOf(context.Background(), &v1alpha1.Learner{}, client.InNamespace(ns)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	status := func() *v1alpha1.ConnectionStatus { return &s.conn.Status }
-	waitHeld(t, s.conn, status, learners-threshold)
-	time.Sleep(2 * time.Second) // nothing more may go out
-	if n := s.sim.Calls(lmssim.ELeaP)["users/deactivate"]; n != threshold {
-		t.Errorf("deleting %d Learners sent %d deactivations, want exactly the threshold %d", learners, n, threshold)
-	}
-	if left, held := learnersLeft(t, s.nsA, s.nsB); left != learners-threshold || held != left {
-		t.Errorf("%d Learners left, %d of them Reconciling DeletionHeld; want %d, all held (finalizers kept)", left, held, learners-threshold)
-	}
-	if got := testutil.ToFloat64(testMetric.DeletionsHeld.WithLabelValues(s.conn.Name)); got != learners-threshold {
-		t.Errorf("lms_deletions_held{connection=%q} = %v, want %d", s.conn.Name, got, learners-threshold)
-	}
-
+	s.deleteLearners(t)
+	s.checkHeld(t, "deleting 500 Learners", threshold, learners-threshold)
 	// A restart forgets the guard in memory; the hour is in the connection's status.
-	key := pool.Key{Kind: v1alpha1.ClusterLMSConnectionKind, Name: s.conn.Name}
-	testGuards.forget(key)
-	for _, ns := range []string{s.nsA, s.nsB} {
-		var list v1alpha1.LearnerList
-		if err := k8s.List(context.Background(), &list, client.InNamespace(ns)); err != nil {
-			t.Fatal(err)
-		}
-		for i := range list.Items {
-			testGuards.kicks["Learner"] <- event.GenericEvent{Object: &list.Items[i]}
-		}
-	}
-	waitHeld(t, s.conn, status, learners-threshold)
-	if n := s.sim.Calls(lmssim.ELeaP)["users/deactivate"]; n != threshold {
-		t.Errorf("after a restart %d deactivations were sent in the hour, want still %d", n, threshold)
-	}
+	testGuards.forget(pool.Key{Kind: v1alpha1.ClusterLMSConnectionKind, Name: s.conn.Name})
+	s.kickLearners(t)
+	s.checkHeld(t, "after a restart", threshold, learners-threshold)
 
-	update(t, s.conn, func() {
-		s.conn.Annotations = map[string]string{v1alpha1.AnnotationApproveDeletions: strconv.Itoa(learners - threshold)}
-	})
+	annotate(t, s.conn, strconv.Itoa(learners-threshold))
 	waitFor(t, "every Learner to be gone", 2*time.Minute, func() (bool, string) {
 		left, held := learnersLeft(t, s.nsA, s.nsB)
 		return left == 0, fmt.Sprintf("%d left, %d held", left, held)
@@ -373,6 +340,49 @@ func TestDeletionGuardSendsTheThresholdHoldsTheRestAcrossARestartAndReleasesThem
 	dp := s.conn.Status.DeletionProtection
 	if _, still := s.conn.Annotations[v1alpha1.AnnotationApproveDeletions]; still || dp.LastApproval == nil || dp.LastApproval.Count != learners-threshold {
 		t.Errorf("the approval must be recorded in status and the annotation removed: annotations %v, status %+v", s.conn.Annotations, dp)
+	}
+}
+
+// deleteLearners deletes every Learner of both namespaces.
+func (s *sharedConnection) deleteLearners(t *testing.T) {
+	t.Helper()
+	for _, ns := range []string{s.nsA, s.nsB} {
+		if err := k8s.DeleteAllOf(context.Background(), &v1alpha1.Learner{}, client.InNamespace(ns)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// kickLearners enqueues every Learner of both namespaces, as a restarted
+// manager does.
+func (s *sharedConnection) kickLearners(t *testing.T) {
+	t.Helper()
+	for _, ns := range []string{s.nsA, s.nsB} {
+		var list v1alpha1.LearnerList
+		if err := k8s.List(context.Background(), &list, client.InNamespace(ns)); err != nil {
+			t.Fatal(err)
+		}
+		for i := range list.Items {
+			testGuards.kicks["Learner"] <- event.GenericEvent{Object: &list.Items[i]}
+		}
+	}
+}
+
+// checkHeld waits until the connection shows held deletions held, then
+// checks that exactly sent deactivations went out and the rest wait with
+// their finalizers, in status and in the metric.
+func (s *sharedConnection) checkHeld(t *testing.T, when string, sent, held int) {
+	t.Helper()
+	waitHeld(t, s.conn, func() *v1alpha1.ConnectionStatus { return &s.conn.Status }, int32(held))
+	time.Sleep(2 * time.Second) // nothing more may go out
+	if n := s.sim.Calls(lmssim.ELeaP)["users/deactivate"]; n != sent {
+		t.Errorf("%s: %d deactivations were sent, want exactly the threshold %d", when, n, sent)
+	}
+	if left, waiting := learnersLeft(t, s.nsA, s.nsB); left != held || waiting != held {
+		t.Errorf("%s: %d Learners left, %d of them Reconciling DeletionHeld; want %d, all held (finalizers kept)", when, left, waiting, held)
+	}
+	if got := testutil.ToFloat64(testMetric.DeletionsHeld.WithLabelValues(s.conn.Name)); got != float64(held) {
+		t.Errorf("%s: lms_deletions_held{connection=%q} = %v, want %d", when, s.conn.Name, got, held)
 	}
 }
 
