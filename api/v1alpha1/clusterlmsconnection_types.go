@@ -43,6 +43,23 @@ type ClusterLMSConnectionSpec struct {
 	// connection. Unset: every namespace.
 	// +optional
 	AllowedNamespaces *AllowedNamespaces `json:"allowedNamespaces,omitempty"`
+
+	// adoption says which namespaces may take over LMS users and groups that
+	// existed before their Learners and LearnerGroups. Unset: none may
+	// (policy Never), so that no tenant takes over what it did not create.
+	// +optional
+	Adoption *ClusterAdoption `json:"adoption,omitempty"`
+
+	// allowedRoles are the roles a Learner using this connection may ask for;
+	// a Learner asking for another is Stalled with reason RoleNotAllowed and
+	// nothing is sent to the LMS. Default [Learner]: tenants create no
+	// instructors, supervisors or managers unless the connection's owner lets them.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=4
+	// +kubebuilder:default={Learner}
+	AllowedRoles []LearnerRole `json:"allowedRoles,omitempty"`
 }
 
 // A ClusterLMSConnection is an LMSConnection that resources of any allowed
@@ -56,6 +73,7 @@ type ClusterLMSConnectionSpec struct {
 // +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
 // +kubebuilder:printcolumn:name="Requests/h",type=integer,JSONPath=`.status.rateLimit.requestsLastHour`,priority=1
 // +kubebuilder:printcolumn:name="Paused Until",type=string,JSONPath=`.status.rateLimit.pausedUntil`,priority=1
+// +kubebuilder:printcolumn:name="Held",type=integer,JSONPath=`.status.deletionProtection.held`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type ClusterLMSConnection struct {
 	metav1.TypeMeta `json:",inline"`

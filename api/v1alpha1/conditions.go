@@ -10,6 +10,10 @@ const (
 	// ConditionStalled is present, and True, only when nothing will change without
 	// a change of the spec or of the credentials Secret.
 	ConditionStalled = "Stalled"
+	// ConditionDeletionsHeld, on a connection, is True while its deletion guard
+	// holds deactivations, deletions, unassignments or member removals past
+	// spec.deletionProtection's threshold; the message says how many.
+	ConditionDeletionsHeld = "DeletionsHeld"
 )
 
 // Reasons of the Ready condition when it is True.
@@ -46,6 +50,19 @@ const (
 	// message is the vendor's); retried after 1s, doubling up to syncInterval,
 	// resuming from the page that failed where the vendor lists page by page.
 	ReasonInventoryFailed = "InventoryFailed"
+	// ReasonDeletionHeld: a deactivation, deletion, unassignment or member
+	// removal of this object is held by the connection's deletion guard until
+	// it is approved on the connection (or no longer wanted); the finalizer stays.
+	ReasonDeletionHeld = "DeletionHeld"
+)
+
+// Reasons of a connection's DeletionsHeld condition.
+const (
+	// ReasonDeletionsHeld: DeletionsHeld True, the guard holds operations
+	// past the threshold until they are approved.
+	ReasonDeletionsHeld = "DeletionsHeld"
+	// ReasonWithinThreshold: DeletionsHeld False, nothing is held.
+	ReasonWithinThreshold = "WithinThreshold"
 )
 
 // Reasons of Stalled (and Ready False): nothing changes until the spec or the
@@ -67,10 +84,19 @@ const (
 	ReasonInvalidRequest = "InvalidRequest"
 	// ReasonTargetNotFound: the Enrollment's course, learning path or channel does not exist.
 	ReasonTargetNotFound = "TargetNotFound"
-	// ReasonConflict: the vendor refused to create the object because another LMS
-	// object holds one of its unique fields (the message names it), and no
-	// object with the Learner's identity key exists to adopt.
+	// ReasonConflict: another Learner (LearnerGroup) of the connection, older,
+	// claims the same LMS user (group), and nothing is sent until it is deleted
+	// or changed (then this one takes over); or the vendor refused to create the
+	// object because another LMS object holds one of its unique fields, and no
+	// object with the Learner's identity key exists to adopt. The message names
+	// the other object.
 	ReasonConflict = "Conflict"
+	// ReasonAdoptionRefused: the LMS user or group exists already and the
+	// connection's spec.adoption does not let this namespace take it over.
+	ReasonAdoptionRefused = "AdoptionRefused"
+	// ReasonRoleNotAllowed: the ClusterLMSConnection's spec.allowedRoles does
+	// not grant the role the Learner asks for.
+	ReasonRoleNotAllowed = "RoleNotAllowed"
 	// ReasonInvalidSpec: the spec is inconsistent in a way admission could not see
 	// (for example an Enabley block on a group of an eLeaP connection).
 	ReasonInvalidSpec = "InvalidSpec"
@@ -121,4 +147,11 @@ const (
 	// EventRecordsSkipped (Warning): a user list held records that could not be
 	// read; they were left out of the inventory.
 	EventRecordsSkipped = "RecordsSkipped"
+	// EventDeletionsHeld: the connection's deletion guard started holding
+	// operations past its threshold.
+	EventDeletionsHeld = "DeletionsHeld"
+	// EventDeletionsApproved: an approval (annotation) was recorded.
+	EventDeletionsApproved = "DeletionsApproved"
+	// EventApprovalInvalid: the approval annotation was not a count; it was removed.
+	EventApprovalInvalid = "ApprovalInvalid"
 )

@@ -111,6 +111,9 @@ type LearnerSpec struct {
 
 	// deletionPolicy says what happens to the LMS user when this Learner is
 	// deleted: Deactivate (default, keeps training history), Delete or Orphan.
+	// Only Delete, which is never a default, removes a user, adopted or not.
+	// Deactivations and deletions count against the connection's
+	// spec.deletionProtection.
 	// +optional
 	// +kubebuilder:default=Deactivate
 	DeletionPolicy LearnerDeletionPolicy `json:"deletionPolicy,omitempty"`
@@ -143,6 +146,20 @@ type LearnerStatus struct {
 	// externalID is the vendor's identifier of the user.
 	// +optional
 	ExternalID string `json:"externalID,omitempty"`
+
+	// adopted is true when the LMS user existed before this Learner and was
+	// taken over (the connection's spec.adoption allowed it); false when the
+	// operator created it.
+	// +optional
+	Adopted bool `json:"adopted,omitempty"`
+
+	// createRequestedTime is when the operator last sent a create of the LMS
+	// user, recorded before it is sent: a user found with no id recorded
+	// (status.externalID) after a crash that lost the create's answer is then
+	// known as the one the operator created, not one to adopt. It is written
+	// only where the connection refuses adoption.
+	// +optional
+	CreateRequestedTime *metav1.Time `json:"createRequestedTime,omitempty"`
 
 	// lastSyncedTime is when the LMS was last found to match the spec. While
 	// nothing changes it moves on at most hourly, to spare the API server.

@@ -107,9 +107,11 @@ type LearnerGroupSpec struct {
 	ManagementPolicy ManagementPolicy `json:"managementPolicy,omitempty"`
 
 	// deletionPolicy says what happens to the LMS group when this LearnerGroup is
-	// deleted: Delete (default) or Orphan.
+	// deleted: Delete or Orphan. Unset: Delete for a group the operator created,
+	// Orphan for one it adopted (status.adopted), so that a group made by hand
+	// is deleted only when Delete is set here explicitly. A deletion counts
+	// against the connection's spec.deletionProtection.
 	// +optional
-	// +kubebuilder:default=Delete
 	DeletionPolicy GroupDeletionPolicy `json:"deletionPolicy,omitempty"`
 }
 
@@ -120,6 +122,20 @@ type LearnerGroupStatus struct {
 	// externalID is the vendor's identifier of the group.
 	// +optional
 	ExternalID string `json:"externalID,omitempty"`
+
+	// adopted is true when the LMS group existed before this LearnerGroup and
+	// was taken over (the connection's spec.adoption allowed it); false when
+	// the operator created it.
+	// +optional
+	Adopted bool `json:"adopted,omitempty"`
+
+	// createRequestedTime is when the operator last sent a create of the LMS
+	// group, recorded before it is sent: a group found with no id recorded
+	// (status.externalID) after a crash that lost the create's answer is then
+	// known as the one the operator created, not one to adopt. It is written
+	// only where the connection refuses adoption.
+	// +optional
+	CreateRequestedTime *metav1.Time `json:"createRequestedTime,omitempty"`
 
 	// memberCount is the number of members the group has in the LMS.
 	// +optional

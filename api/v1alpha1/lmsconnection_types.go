@@ -52,6 +52,14 @@ type ConnectionSettings struct {
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
 	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s')",message="syncInterval must be at least 1s; note that each interval costs one list call per page of users"
 	SyncInterval *metav1.Duration `json:"syncInterval,omitempty"`
+
+	// deletionProtection holds deactivations, deletions, unassignments and
+	// member removals past a threshold in any hour until they are approved
+	// (annotation training.lmsoperator.dev/approve-deletions: "<count>").
+	// Unset: at most the larger of 100 and 10 % of the connection's Learners
+	// an hour.
+	// +optional
+	DeletionProtection *DeletionProtection `json:"deletionProtection,omitempty"`
 }
 
 // ELeaPSettings are eLeaP's settings.
@@ -136,6 +144,11 @@ type LMSConnectionSpec struct {
 	// credentials. Keys: eLeaP apiToken; Enabley clientKey and secret; Exceed apiKey.
 	// +required
 	CredentialsSecretRef LocalSecretReference `json:"credentialsSecretRef"`
+
+	// adoption says whether Learners and LearnerGroups may take over LMS users
+	// and groups that existed before them. Unset: policy Adopt.
+	// +optional
+	Adoption *Adoption `json:"adoption,omitempty"`
 }
 
 // ConnectionCapabilities says what the connection's vendor supports.
@@ -196,6 +209,11 @@ type ConnectionStatus struct {
 	// verified; a change triggers a new check.
 	// +optional
 	SecretResourceVersion string `json:"secretResourceVersion,omitempty"`
+
+	// deletionProtection reports the deletion guard: its threshold, what was
+	// sent in the last hour, what is held and what is approved.
+	// +optional
+	DeletionProtection *DeletionProtectionStatus `json:"deletionProtection,omitempty"`
 }
 
 // An LMSConnection connects the resources of its namespace to an LMS account:
@@ -209,6 +227,7 @@ type ConnectionStatus struct {
 // +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
 // +kubebuilder:printcolumn:name="Requests/h",type=integer,JSONPath=`.status.rateLimit.requestsLastHour`,priority=1
 // +kubebuilder:printcolumn:name="Paused Until",type=string,JSONPath=`.status.rateLimit.pausedUntil`,priority=1
+// +kubebuilder:printcolumn:name="Held",type=integer,JSONPath=`.status.deletionProtection.held`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type LMSConnection struct {
 	metav1.TypeMeta `json:",inline"`

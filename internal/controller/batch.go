@@ -84,15 +84,25 @@ func settle(owned, pending, listed sets.Set[string]) {
 func (b *batch) send(ctx context.Context, writes []write) *outcome {
 	defer func() { b.record(b.owned, b.pending) }()
 	if len(writes) == 0 {
+		b.settleHeld(ctx, b.purpose())
 		return nil
 	}
 	chunk := writes[:min(len(writes), b.chunkSize())]
+	var held *outcome
 	o := spend(ctx, b.conn, len(chunk), lms.PriorityBatch, func(ctx context.Context) *outcome {
+		var guarded *guardedBatch
+		if chunk, guarded, held = b.guardChunk(ctx, chunk, writes[len(chunk):]); held != nil && held.err != nil {
+			return held
+		}
+		defer guarded.finish()
 		if o := b.writeAhead(ctx, chunk); o != nil {
 			return o
 		}
 		return b.sendChunk(ctx, chunk)
 	})
+	if o == nil && held != nil {
+		return held
+	}
 	if o == nil && len(chunk) < len(writes) {
 		return ptrTo(working(v1alpha1.ReasonProgressing,
 			fmt.Sprintf("sent %d of %d membership writes; the rest follow", len(chunk), len(writes)), batchContinue))

@@ -22,14 +22,19 @@ type ConnectionReconciler struct {
 	name      string
 }
 
-// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=lmsconnections,verbs=get;list;watch;update;patch
-// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=lmsconnections/status,verbs=get;update;patch
+// The grants are what the code uses (docs/security.md says why each):
+// connections are read from the cache (list, watch), their finalizer is
+// updated, the approval annotation removed (patch), status patched; Secrets
+// are read uncached by name (get) and watched as metadata (list, watch);
+// namespaces are read from the cache for their labels (list, watch).
+// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=lmsconnections,verbs=list;watch;update;patch
+// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=lmsconnections/status,verbs=patch
 // +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=lmsconnections/finalizers,verbs=update
-// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=clusterlmsconnections,verbs=get;list;watch;update;patch
-// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=clusterlmsconnections/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=clusterlmsconnections,verbs=list;watch;update;patch
+// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=clusterlmsconnections/status,verbs=patch
 // +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=clusterlmsconnections/finalizers,verbs=update
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
-// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=namespaces,verbs=list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // NewLMSConnectionReconciler returns the reconciler of LMSConnections;

@@ -58,6 +58,8 @@ type connectionCore struct {
 	paused chan event.GenericEvent
 	// secrets keeps the Secrets read, to read one again only when it changed.
 	secrets *secretStore
+	// guards are the connections' deletion guards.
+	guards *deletionGuards
 }
 
 // reconcile runs one pass over obj, whose status it fills; the caller patches it.
@@ -71,6 +73,9 @@ func (r *connectionCore) reconcile(ctx context.Context, obj connectionObject) (c
 		}
 	}
 	o := r.connect(ctx, obj)
+	if err := r.guardConnection(ctx, obj); err != nil && o.err == nil {
+		o.err = err
+	}
 	st := obj.connStatus()
 	o.apply(&st.Conditions, obj.GetGeneration())
 	st.ObservedGeneration = o.observedGeneration(obj.GetGeneration(), st.ObservedGeneration)
@@ -213,6 +218,10 @@ func (r *connectionCore) finalize(ctx context.Context, obj connectionObject) (ct
 		return ctrl.Result{}, err
 	}
 	if n > 0 {
+		// Its dependents may wait for the deletion guard: approvals still count.
+		if err := r.guardConnection(ctx, obj); err != nil {
+			return ctrl.Result{}, err
+		}
 		msg, err := r.serveDeletions(ctx, obj, n)
 		if err != nil {
 			return ctrl.Result{}, err
@@ -224,6 +233,7 @@ func (r *connectionCore) finalize(ctx context.Context, obj connectionObject) (ct
 	r.Pool.Remove(obj.poolKey())
 	r.Metrics.ForgetConnection(obj.poolKey().String())
 	r.secrets.forget(obj.secretKey())
+	r.guards.forget(obj.poolKey())
 	if controllerutil.RemoveFinalizer(obj, Finalizer) {
 		return ctrl.Result{}, client.IgnoreNotFound(r.Client.Update(ctx, obj.object()))
 	}
@@ -294,7 +304,7 @@ func (r *connectionCore) setup(mgr ctrl.Manager, obj client.Object, list client.
 		kind = v1alpha1.ClusterLMSConnectionKind
 	}
 	return ctrl.NewControllerManagedBy(mgr).
-		For(obj, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		For(obj, builder.WithPredicates(predicate.Or[client.Object](predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.forSecret(list))).
 		Watches(&v1alpha1.Learner{}, dependentDeleted(kind), deletesOnly()).
 		Watches(&v1alpha1.LearnerGroup{}, dependentDeleted(kind), deletesOnly()).

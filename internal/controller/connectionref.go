@@ -29,6 +29,7 @@ type connectionResolver struct {
 	// being deleted that the pool lost (a restart).
 	reader client.Reader
 	pool   *pool.Pool
+	guards *deletionGuards
 }
 
 // resolved is a usable connection.
@@ -40,6 +41,10 @@ type resolved struct {
 	// policy that the vendor refuses (Stalled) then lets the dependent go
 	// rather than hold the connection's deletion for ever.
 	deleting bool
+	// grants are what the connection lets the resource's namespace do.
+	grants grants
+	// guard is the connection's deletion guard.
+	guard *deletionGuard
 }
 
 // resolve returns the connection of ref for a resource in namespace, or the
@@ -51,6 +56,20 @@ func (r *connectionResolver) resolve(ctx context.Context, namespace string, ref 
 	if o != nil {
 		return nil, o
 	}
+	g, err := r.grantsOf(ctx, obj, namespace)
+	if err != nil {
+		return nil, &outcome{reason: v1alpha1.ReasonConnectionNotReady, message: err.Error(), err: err}
+	}
+	c, o := r.usable(ctx, key, obj)
+	if c != nil {
+		c.grants, c.guard = g, r.guards.of(key, g.seed)
+	}
+	return c, o
+}
+
+// usable returns the connection obj of key as its dependents use it, or the
+// outcome to report when they cannot.
+func (r *connectionResolver) usable(ctx context.Context, key pool.Key, obj connectionObject) (*resolved, *outcome) {
 	if !obj.GetDeletionTimestamp().IsZero() {
 		return r.deletingConnection(ctx, obj)
 	}
@@ -98,7 +117,7 @@ func (r *connectionResolver) connection(ctx context.Context, key pool.Key, names
 	if !ok {
 		return obj, nil
 	}
-	allowed, err := r.namespaceAllowed(ctx, cc.Spec.AllowedNamespaces, namespace)
+	allowed, err := r.namespaceAllowed(ctx, cc.Spec.AllowedNamespaces, namespace, "spec.allowedNamespaces")
 	if err != nil {
 		return nil, &outcome{reason: v1alpha1.ReasonConnectionNotReady, message: err.Error(), err: err}
 	}
@@ -167,8 +186,9 @@ func missingConnection(key pool.Key, err error) *outcome {
 	return &outcome{reason: v1alpha1.ReasonConnectionNotReady, message: err.Error(), err: err}
 }
 
-// namespaceAllowed reports whether a ClusterLMSConnection's allowedNamespaces admits ns.
-func (r *connectionResolver) namespaceAllowed(ctx context.Context, an *v1alpha1.AllowedNamespaces, ns string) (bool, error) {
+// namespaceAllowed reports whether an AllowedNamespaces (a ClusterLMSConnection's
+// field, named for errors) admits ns.
+func (r *connectionResolver) namespaceAllowed(ctx context.Context, an *v1alpha1.AllowedNamespaces, ns, field string) (bool, error) {
 	if an == nil || (len(an.Names) == 0 && an.Selector == nil) {
 		return true, nil
 	}
@@ -180,7 +200,7 @@ func (r *connectionResolver) namespaceAllowed(ctx context.Context, an *v1alpha1.
 	}
 	sel, err := metav1.LabelSelectorAsSelector(an.Selector)
 	if err != nil {
-		return false, fmt.Errorf("spec.allowedNamespaces.selector: %w", err)
+		return false, fmt.Errorf("%s.selector: %w", field, err)
 	}
 	var n metav1.PartialObjectMetadata // the Namespace watch caches metadata only
 	n.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Namespace"))

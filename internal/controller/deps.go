@@ -26,12 +26,14 @@ type Deps struct {
 	Metrics  *metrics.Metrics
 	// OnUsersChanged is told of users that changed in an inventory refresh.
 	OnUsersChanged UsersChangedFunc
+	// guards are the connections' deletion guards; Setup makes them.
+	guards *deletionGuards
 }
 
 func (d Deps) connectionCore(name string, paused chan event.GenericEvent) connectionCore {
 	return connectionCore{Client: d.Client, APIReader: d.APIReader, Pool: d.Pool,
 		Recorder: d.Recorder(name), Clock: d.Clock, OnUsersChanged: d.OnUsersChanged, Metrics: d.Metrics, paused: paused,
-		secrets: newSecretStore(d.Client, d.APIReader)}
+		secrets: newSecretStore(d.Client, d.APIReader), guards: d.guards}
 }
 
 func (d Deps) statusWriter() statusWriter {
@@ -40,8 +42,8 @@ func (d Deps) statusWriter() statusWriter {
 
 // reconciler returns the skeleton of kind k.
 func reconcilerOf[T managed](d Deps, k kind[T]) reconciler[T] {
-	return reconciler[T]{kind: k, client: d.Client, writer: d.statusWriter(),
-		conns:    &connectionResolver{client: d.Client, reader: d.APIReader, pool: d.Pool},
+	return reconciler[T]{kind: k, client: d.Client, writer: d.statusWriter(), guards: d.guards,
+		conns:    &connectionResolver{client: d.Client, reader: d.APIReader, pool: d.Pool, guards: d.guards},
 		fresh:    newFreshness(),
 		recorder: d.Recorder(strings.ToLower(k.name))}
 }

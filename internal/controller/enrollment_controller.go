@@ -31,11 +31,11 @@ type EnrollmentReconciler struct {
 	progress *progressBook
 }
 
-// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=enrollments,verbs=get;list;watch;update;patch
-// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=enrollments/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=enrollments,verbs=get;list;watch;update
+// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=enrollments/status,verbs=patch
 // +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=enrollments/finalizers,verbs=update
-// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=learners,verbs=get;list;watch
-// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=learnergroups,verbs=get;list;watch
+// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=learners,verbs=list;watch
+// +kubebuilder:rbac:groups=training.lmsoperator.dev,resources=learnergroups,verbs=list;watch
 
 // NewEnrollmentReconciler returns an EnrollmentReconciler.
 func NewEnrollmentReconciler(d Deps) *EnrollmentReconciler {
@@ -184,12 +184,14 @@ func (run *enrollmentRun) observedDrift(subjects []subjectProgress) *outcome {
 }
 
 // SetupWithManager registers the controller. Enrollments are reconciled on
-// spec changes, on changes of their connection's readiness, and when a
-// Learner or LearnerGroup they resolve to changes.
+// spec changes, on changes of their connection's readiness, when a
+// Learner or LearnerGroup they resolve to changes, and when the deletion
+// guard releases what they hold.
 func (r *EnrollmentReconciler) SetupWithManager(mgr ctrl.Manager, concurrency int) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&v1alpha1.Enrollment{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		WatchesMetadata(&corev1.Namespace{}, clusterDependentsIn(r.client, &v1alpha1.EnrollmentList{}), namespaceLabelsChanged()).
+		WatchesRawSource(r.guards.source("Enrollment")).
 		Watches(&v1alpha1.LMSConnection{}, dependentsOf(r.client, v1alpha1.LMSConnectionKind, &v1alpha1.EnrollmentList{}), readinessChanged()).
 		Watches(&v1alpha1.ClusterLMSConnection{}, dependentsOf(r.client, v1alpha1.ClusterLMSConnectionKind, &v1alpha1.EnrollmentList{}), readinessChanged()).
 		Watches(&v1alpha1.Learner{}, r.learnerHandler(), membershipChanged()).

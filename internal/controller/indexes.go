@@ -52,6 +52,8 @@ func indexes() []index {
 		{&v1alpha1.Learner{}, indexConnection, byConnection},
 		{&v1alpha1.LearnerGroup{}, indexConnection, byConnection},
 		{&v1alpha1.Enrollment{}, indexConnection, byConnection},
+		{&v1alpha1.Learner{}, indexClaim, claimIndexer(learnerIndexKeys)},
+		{&v1alpha1.LearnerGroup{}, indexClaim, claimIndexer(groupIndexKeys)},
 		{&v1alpha1.LMSConnection{}, indexSecret, bySecret(func(o client.Object) connectionObject {
 			return lmsConnection{o.(*v1alpha1.LMSConnection)}
 		})},

@@ -9,6 +9,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/sets"
 
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
@@ -83,8 +84,12 @@ func mergeFields(a, b []string) []string {
 	return sets.List(sets.New(a...).Insert(b...))
 }
 
-// validate refuses a role the vendor does not have, before any vendor call.
+// validate refuses a role the connection does not grant or the vendor does
+// not have, before any vendor call.
 func (run *learnerRun) validate(context.Context) *outcome {
+	if o := run.validateGrants(); o != nil {
+		return o
+	}
 	if run.caps.SupportsRole(lms.Role(roleOrDefault(run.l.Spec.Role))) {
 		return nil
 	}
@@ -103,6 +108,12 @@ func (run *learnerRun) observeOnly() bool {
 // sync observes the user and creates or updates it as the spec says.
 func (run *learnerRun) sync(ctx context.Context) outcome {
 	obs, o := run.observeUser(ctx)
+	if o == nil && obs.exists {
+		o = run.take(ctx, obs.user)
+	}
+	if o == nil {
+		run.guardActive(ctx, obs)
+	}
 	switch {
 	case o != nil:
 		return *o
@@ -215,8 +226,16 @@ func (run *learnerRun) absenceKnown(want lms.User) bool {
 // the Learner's current generation: the create wrote every field, so the
 // fields the vendor does not show need no write.
 func (run *learnerRun) createdThisGeneration() bool {
-	gen, ok := run.attempted.Load(run.identity(desiredUser(run.l, run.caps)))
-	return ok && gen == run.l.Generation
+	a, _ := run.attempted.Load(run.identity(desiredUser(run.l, run.caps)))
+	c, ok := a.(createAttempt)
+	return ok && c.uid == run.l.UID && c.generation == run.l.Generation
+}
+
+// A createAttempt is a create this process sent: for which Learner, and
+// from which generation of its spec.
+type createAttempt struct {
+	uid        types.UID
+	generation int64
 }
 
 func (run *learnerRun) identity(want lms.User) string {
@@ -237,7 +256,10 @@ func (run *learnerRun) create(ctx context.Context, obs userObservation) outcome 
 			return run.failed("look up user", err)
 		}
 	}
-	run.attempted.Store(run.identity(want), run.l.Generation)
+	if o := run.beforeCreate(ctx); o != nil {
+		return *o
+	}
+	run.attempted.Store(run.identity(want), createAttempt{uid: run.l.UID, generation: run.l.Generation})
 	created, err := users.Create(ctx, want)
 	if lms.IsAlreadyExists(err) {
 		return run.taken(ctx, want, err)
@@ -251,6 +273,7 @@ func (run *learnerRun) create(ctx context.Context, obs userObservation) outcome 
 		return working(v1alpha1.ReasonProgressing, "created the LMS user; its id comes with the next list of users", idRecheck)
 	}
 	run.conn.Users.Put(*created)
+	run.l.Status.Adopted = false
 	run.event(corev1.EventTypeNormal, v1alpha1.EventCreated, actionCreate, "Created LMS user %s (id %s)", want.Email, created.ID)
 	return run.synced(*created)
 }
@@ -258,7 +281,9 @@ func (run *learnerRun) create(ctx context.Context, obs userObservation) outcome 
 // adopt takes over the existing LMS user, writing the spec to it.
 func (run *learnerRun) adopt(ctx context.Context, want, existing lms.User) outcome {
 	run.conn.Users.Put(existing)
-	run.event(corev1.EventTypeNormal, v1alpha1.EventAdopted, actionAdopt, "Adopted the existing LMS user %s (id %s)", want.Email, existing.ID)
+	if o := run.take(ctx, existing); o != nil {
+		return *o
+	}
 	return run.update(ctx, want, existing, mergeFields(userDiff(want, existing, run.caps), unobservedWrites(want, existing, run.caps)))
 }
 
@@ -288,7 +313,19 @@ func (run *learnerRun) update(ctx context.Context, want, have lms.User, diff []s
 		return run.synced(have)
 	}
 	want.ID = have.ID
+	var batch *guardedBatch
+	if deactivates(want, have) {
+		b, o := run.takeDeletions(ctx, purposeActive, 1, 0, "deactivation (spec.active false)")
+		if o != nil {
+			return *o
+		}
+		batch = b
+		defer batch.finish()
+	}
 	updated, err := run.writeUser(ctx, diff, want, have)
+	if batch != nil {
+		batch.sentWith(err)
+	}
 	if err != nil {
 		run.l.Status.ExternalID = have.ID
 		return run.failed("update user", err)
@@ -343,8 +380,9 @@ func (run *learnerRun) deletionPolicy(ctx context.Context) *outcome {
 	if run.l.Spec.DeletionPolicy == v1alpha1.LearnerOrphan || run.observeOnly() {
 		return nil
 	}
+	run.settleHeld(ctx, purposeActive) // a deactivation the spec asked for is moot now
 	have, o := run.userToDelete(ctx)
-	if o != nil || have == nil {
+	if o != nil || have == nil || !run.owns(*have) {
 		return o
 	}
 	wctx := lms.WithPriority(ctx, lms.PriorityWrite)
@@ -373,9 +411,16 @@ func (run *learnerRun) userToDelete(ctx context.Context) (*lms.User, *outcome) {
 	return &have, nil
 }
 
-// deleteUser removes the user from the LMS.
+// deleteUser removes the user from the LMS, as the deletion guard allows.
 func (run *learnerRun) deleteUser(ctx context.Context, have lms.User) *outcome {
-	if err := run.conn.Client.Users().Delete(ctx, have); err != nil && !lms.IsNotFound(err) {
+	batch, o := run.takeDeletions(ctx, purposeDelete, 1, 0, "deletion of the LMS user")
+	if o != nil {
+		return o
+	}
+	defer batch.finish()
+	err := run.conn.Client.Users().Delete(ctx, have)
+	batch.sentWith(err)
+	if err != nil && !lms.IsNotFound(err) {
 		return run.failedPtr("delete user", err)
 	}
 	run.conn.Users.Remove(have.ID)
@@ -383,12 +428,20 @@ func (run *learnerRun) deleteUser(ctx context.Context, have lms.User) *outcome {
 	return nil
 }
 
-// deactivate deactivates the user, keeping its training history.
+// deactivate deactivates the user, keeping its training history, as the
+// deletion guard allows.
 func (run *learnerRun) deactivate(ctx context.Context, have lms.User) *outcome {
 	if !have.Active && !have.Unobserved.Has(lms.FieldActive) {
 		return nil
 	}
-	if err := run.conn.Client.Users().SetActive(ctx, have, false); err != nil && !lms.IsNotFound(err) {
+	batch, o := run.takeDeletions(ctx, purposeDelete, 1, 0, "deactivation of the LMS user")
+	if o != nil {
+		return o
+	}
+	defer batch.finish()
+	err := run.conn.Client.Users().SetActive(ctx, have, false)
+	batch.sentWith(err)
+	if err != nil && !lms.IsNotFound(err) {
 		return run.failedPtr("deactivate user", err)
 	}
 	have.Active = false

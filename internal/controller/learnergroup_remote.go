@@ -73,7 +73,9 @@ func (run *groupRun) report(ctx context.Context, want lms.Group) outcome {
 	if !obs.exists {
 		return working(v1alpha1.ReasonNotFoundInLMS, fmt.Sprintf("no group %q in the LMS (ObserveOnly: nothing is created)", want.Name), run.interval)
 	}
-	run.g.Status.ExternalID = obs.group.ID
+	if o := run.takeGroup(ctx, obs.group); o != nil {
+		return *o
+	}
 	diff := obs.diff
 	if run.caps.GroupMembers {
 		want, m, o := run.observeMembers(ctx)
@@ -105,7 +107,9 @@ func (run *groupRun) ensureGroup(ctx context.Context, want lms.Group) *outcome {
 		}
 		return run.write(ctx, calls, func(ctx context.Context) *outcome { return run.createGroup(ctx, want, obs.fresh) })
 	}
-	run.adopt(obs.group)
+	if o := run.takeGroup(ctx, obs.group); o != nil {
+		return o
+	}
 	if obs.upToDate {
 		return nil
 	}
@@ -171,6 +175,7 @@ func (run *groupRun) confirmGroup(ctx context.Context, id string, obs *groupObse
 	}
 	run.event(corev1.EventTypeWarning, v1alpha1.EventGroupGone, actionSync, "The LMS group %s no longer exists; it is created anew", id)
 	run.g.Status.ExternalID, run.g.Status.ManagedMembers = "", nil
+	run.g.Status.Adopted, run.g.Status.CreateRequestedTime = false, nil
 	return false, nil
 }
 
@@ -182,19 +187,6 @@ func findGroup(list []lms.Group, match func(lms.Group) bool) (lms.Group, bool) {
 		}
 	}
 	return lms.Group{}, false
-}
-
-// adopt records the group found in the LMS as the LearnerGroup's own.
-func (run *groupRun) adopt(g lms.Group) {
-	if run.g.Status.ExternalID == g.ID {
-		return
-	}
-	if run.caps.GroupTypes && g.ID == run.groupID() {
-		run.g.Status.ExternalID = g.ID // the identifier is this LearnerGroup's own: nothing is adopted
-		return
-	}
-	run.event(corev1.EventTypeNormal, v1alpha1.EventAdopted, actionAdopt, "Adopted the existing LMS group %s (id %s)", g.Name, g.ID)
-	run.g.Status.ExternalID, run.g.Status.ManagedMembers = g.ID, nil
 }
 
 // createGroup creates the group. On eLeaP, which assigns ids, absence is
@@ -209,12 +201,17 @@ func (run *groupRun) createGroup(ctx context.Context, want lms.Group, fresh bool
 			return run.failedPtr("list groups", err)
 		}
 		if have, ok := findGroup(list, func(g lms.Group) bool { return g.Name == want.Name }); ok {
-			run.adopt(have)
+			if o := run.takeGroup(ctx, have); o != nil {
+				return o
+			}
 			if diff := groupDiff(want, have, run.caps); len(diff) > 0 {
 				return run.updateGroup(ctx, want, have, diff)
 			}
 			return nil
 		}
+	}
+	if o := run.beforeCreateGroup(ctx); o != nil {
+		return o
 	}
 	created, err := run.groups.Create(ctx, want)
 	if lms.IsAlreadyExists(err) {
@@ -224,7 +221,7 @@ func (run *groupRun) createGroup(ctx context.Context, want lms.Group, fresh bool
 		return run.failedPtr("create group", err)
 	}
 	run.conn.Groups.Forget(groupsCacheKey)
-	run.g.Status.ExternalID, run.g.Status.ManagedMembers = created.ID, nil
+	run.g.Status.ExternalID, run.g.Status.ManagedMembers, run.g.Status.Adopted = created.ID, nil, false
 	run.event(corev1.EventTypeNormal, v1alpha1.EventCreated, actionCreate, "Created LMS group %s (id %s)", want.Name, created.ID)
 	return nil
 }
@@ -244,19 +241,29 @@ func (run *groupRun) updateGroup(ctx context.Context, want, have lms.Group, diff
 	return nil
 }
 
-// deletionPolicy deletes the LMS group under the Delete policy. On Enabley a
-// group with child groups cannot be deleted, so it waits for the
-// LearnerGroups naming it as parent to go first.
+// deletionPolicy deletes the LMS group under the Delete policy (by default
+// for a group the operator created, never for an adopted one), as the
+// deletion guard allows. On Enabley a group with child groups cannot be
+// deleted, so it waits for the LearnerGroups naming it as parent to go first.
 func (run *groupRun) deletionPolicy(ctx context.Context) *outcome {
 	id := run.g.Status.ExternalID
-	if run.g.Spec.DeletionPolicy == v1alpha1.GroupOrphan || id == "" || run.groups == nil || run.observeOnly() {
+	run.settleHeld(ctx, purposeMembers) // removals of members are moot now
+	policy := groupDeletionPolicy(run.g.Spec.DeletionPolicy, run.g.Status.Adopted)
+	if policy == v1alpha1.GroupOrphan || id == "" || run.groups == nil || run.observeOnly() {
 		return nil
 	}
 	if children := run.childGroups(ctx); len(children) > 0 {
 		return ptrTo(working(v1alpha1.ReasonDeleting, "waiting for the child LearnerGroups "+strings.Join(children, ", ")+" to be deleted first", 0))
 	}
 	return run.write(ctx, groupWriteCalls, func(ctx context.Context) *outcome {
-		if err := run.groups.Delete(ctx, id); err != nil && !lms.IsNotFound(err) {
+		batch, o := run.takeDeletions(ctx, purposeDelete, 1, 0, "deletion of the LMS group")
+		if o != nil {
+			return o
+		}
+		defer batch.finish()
+		err := run.groups.Delete(ctx, id)
+		batch.sentWith(err)
+		if err != nil && !lms.IsNotFound(err) {
 			return run.failedPtr("delete group", err)
 		}
 		run.conn.Groups.Forget(groupsCacheKey)

@@ -18,10 +18,15 @@ func Setup(ctx context.Context, mgr ctrl.Manager, d Deps, concurrency int) error
 	if err := SetupIndexes(ctx, mgr.GetFieldIndexer()); err != nil {
 		return fmt.Errorf("set up indexes: %w", err)
 	}
-	learners := NewLearnerReconciler(d)
-	d.OnUsersChanged = learners.UsersChanged
 	pausedConns, pausedClusterConns := make(chan event.GenericEvent, 64), make(chan event.GenericEvent, 64)
 	d.Pool.OnPause = func(k pool.Key) { notifyPause(k, pausedConns, pausedClusterConns) }
+	if d.guards == nil {
+		d.guards = newDeletionGuards(ctx, d.Client, d.Clock, d.Metrics)
+	}
+	// A connection whose deletion guard holds more or less is enqueued as after a pause.
+	d.guards.notify = func(k pool.Key) { notifyPause(k, pausedConns, pausedClusterConns) }
+	learners := NewLearnerReconciler(d)
+	d.OnUsersChanged = learners.UsersChanged
 	steps := []struct {
 		name  string
 		setup func() error

@@ -57,6 +57,13 @@ type kind[T managed] struct {
 	newRun func(obj T, env runEnv) kindRun
 	// released, when set, is told that obj's finalizer was released.
 	released func(obj T)
+	// newList returns an empty list of the kind.
+	newList func() client.ObjectList
+	// claims, when set, are the keys by which obj claims an LMS object on its
+	// connection, for a vendor with caps: the older claimant of a key owns it
+	// (claims.go). claimIndex lists them for every vendor, for the index.
+	claims     func(obj T, caps lms.Capabilities) []string
+	claimIndex func(obj T) []string
 }
 
 // A reconciler runs the lifecycle every managed kind shares: read the
@@ -69,6 +76,7 @@ type reconciler[T managed] struct {
 	conns    *connectionResolver
 	fresh    *freshness
 	recorder events.EventRecorder
+	guards   *deletionGuards
 }
 
 // A runEnv is what the skeleton hands a kind's reconcile of one object.
@@ -116,6 +124,12 @@ func (r *reconciler[T]) lifecycle(ctx context.Context, obj T, save saveFunc) out
 	if o != nil {
 		if deleting(obj) && o.abandon {
 			return r.abandon(ctx, obj, *o)
+		}
+		return *o
+	}
+	if o, lost := r.claim(ctx, obj, c); o != nil {
+		if lost && deleting(obj) {
+			return r.release(ctx, obj, ptrTo(working(v1alpha1.ReasonDeleting, "released without its deletion policy: "+o.message, 0)))
 		}
 		return *o
 	}
@@ -172,6 +186,7 @@ func (r *reconciler[T]) release(ctx context.Context, obj T, o *outcome) outcome 
 		return outcome{reason: v1alpha1.ReasonDeleting, message: err.Error(), err: client.IgnoreNotFound(err)}
 	}
 	r.fresh.forget(obj.GetUID())
+	r.guards.released(r.name, obj, "")
 	if r.released != nil {
 		r.released(obj)
 	}
@@ -234,10 +249,15 @@ type runBase struct {
 	interval time.Duration
 	save     saveFunc
 	fresh    *freshness
+	// grants are what the connection lets the object's namespace do; guard
+	// is the connection's deletion guard.
+	grants grants
+	guard  *deletionGuard
 }
 
 // newRunBase returns the runBase of a reconcile of obj.
 func newRunBase(recorder events.EventRecorder, obj client.Object, env runEnv) runBase {
 	return runBase{notifier: notifier{recorder: recorder, obj: obj}, object: obj, conn: env.conn.conn,
-		caps: env.conn.conn.Client.Capabilities(), interval: env.conn.syncInterval, save: env.save, fresh: env.fresh}
+		caps: env.conn.conn.Client.Capabilities(), interval: env.conn.syncInterval, save: env.save, fresh: env.fresh,
+		grants: env.conn.grants, guard: env.conn.guard}
 }

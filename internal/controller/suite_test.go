@@ -12,6 +12,7 @@ import (
 
 	"go.uber.org/zap/zapcore"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -30,6 +31,7 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	"sigs.k8s.io/yaml"
 
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
 	"github.com/lmsoperator/lms-operator/internal/lms"
@@ -48,6 +50,9 @@ var (
 	k8s        client.Client
 	testScheme = runtime.NewScheme()
 	testPool   *pool.Pool
+	// testGuards are the manager's deletion guards, so that a test can drop
+	// one as a restart would.
+	testGuards *deletionGuards
 	testMetric = metrics.New()
 	nsCounter  atomic.Int32
 )
@@ -82,7 +87,12 @@ func runSuite(m *testing.M) int {
 	testCfg = cfg
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if err := startManager(ctx, cfg); err != nil {
+	mgrCfg, err := managerConfig(ctx, cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "grant the manager's role:", err)
+		return 1
+	}
+	if err := startManager(ctx, cfg, mgrCfg); err != nil {
 		fmt.Fprintln(os.Stderr, "start manager:", err)
 		return 1
 	}
@@ -96,10 +106,44 @@ func zapLevel() zapcore.Level {
 	return zapcore.DPanicLevel // reconcile errors are expected in these tests: keep the output readable
 }
 
+// managerServiceAccount is the user the test manager acts as.
+const managerServiceAccount = "system:serviceaccount:lms-system:lms-operator"
+
+// managerConfig binds the ClusterRole of config/rbac/role.yaml (what the
+// chart and config/default grant) to a service account, and returns cfg
+// acting as it: the manager of these tests has exactly the manager's rights,
+// so that a grant the code needs and the role lacks fails the suite.
+func managerConfig(ctx context.Context, cfg *rest.Config) (*rest.Config, error) {
+	admin, err := client.New(cfg, client.Options{Scheme: testScheme})
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(filepath.Join("..", "..", "config", "rbac", "role.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	var role rbacv1.ClusterRole
+	if err := yaml.Unmarshal(data, &role); err != nil {
+		return nil, fmt.Errorf("parse config/rbac/role.yaml: %w", err)
+	}
+	binding := &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: role.Name},
+		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role.Name},
+		Subjects: []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Namespace: "lms-system", Name: "lms-operator"}}}
+	for _, o := range []client.Object{&role, binding} {
+		if err := admin.Create(ctx, o); err != nil {
+			return nil, fmt.Errorf("create %T %s: %w", o, o.GetName(), err)
+		}
+	}
+	sa := rest.CopyConfig(cfg)
+	sa.Impersonate = rest.ImpersonationConfig{UserName: managerServiceAccount,
+		Groups: []string{"system:serviceaccounts", "system:serviceaccounts:lms-system", "system:authenticated"}}
+	return sa, nil
+}
+
 // startManager runs every controller against the envtest API server, with
-// the real vendor clients.
-func startManager(ctx context.Context, cfg *rest.Config) error {
-	mgr, err := ctrl.NewManager(cfg, ctrl.Options{Scheme: testScheme,
+// the real vendor clients, acting with mgrCfg; the tests' own client uses cfg.
+func startManager(ctx context.Context, cfg, mgrCfg *rest.Config) error {
+	mgr, err := ctrl.NewManager(mgrCfg, ctrl.Options{Scheme: testScheme,
 		Metrics: metricsserver.Options{BindAddress: "0"}, HealthProbeBindAddress: "0"})
 	if err != nil {
 		return err
@@ -116,6 +160,8 @@ func startManager(ctx context.Context, cfg *rest.Config) error {
 	d := Deps{Client: mgr.GetClient(), APIReader: secretReads.wrap(mgr.GetAPIReader()), Pool: testPool,
 		Recorder: func(n string) events.EventRecorder { return mgr.GetEventRecorder(n) },
 		Clock:    clock.RealClock{}, Metrics: testMetric}
+	testGuards = newDeletionGuards(ctx, mgr.GetClient(), clock.RealClock{}, testMetric)
+	d.guards = testGuards
 	if err := Setup(ctx, mgr, d, 4); err != nil {
 		return err
 	}

@@ -35,6 +35,19 @@ func TestDefaultsAreApplied(t *testing.T) {
 				CredentialsSecretRef: trainingv1alpha1.LocalSecretReference{Name: "eleap-credentials"},
 			},
 		},
+		"ClusterLMSConnection gets syncInterval 10m and allowedRoles [Learner], and no adoption (unset: Never)": {
+			manifest: validClusterConnection, into: &trainingv1alpha1.ClusterLMSConnection{},
+			spec: func(o client.Object) any { return o.(*trainingv1alpha1.ClusterLMSConnection).Spec },
+			want: trainingv1alpha1.ClusterLMSConnectionSpec{
+				ConnectionSettings: trainingv1alpha1.ConnectionSettings{
+					Provider:     trainingv1alpha1.ProviderELeaP,
+					ELeaP:        &trainingv1alpha1.ELeaPSettings{Subdomain: "acme"},
+					SyncInterval: &metav1.Duration{Duration: 10 * time.Minute},
+				},
+				CredentialsSecretRef: trainingv1alpha1.SecretReference{Name: "eleap-credentials", Namespace: "lms-operator-system"},
+				AllowedRoles:         []trainingv1alpha1.LearnerRole{trainingv1alpha1.RoleLearner},
+			},
+		},
 		"Learner gets kind LMSConnection, role Learner, active, Deactivate and Full": {
 			manifest: validLearner, into: &trainingv1alpha1.Learner{},
 			spec: func(o client.Object) any { return o.(*trainingv1alpha1.Learner).Spec },
@@ -49,7 +62,7 @@ func TestDefaultsAreApplied(t *testing.T) {
 				ManagementPolicy: trainingv1alpha1.ManagementFull,
 			},
 		},
-		"LearnerGroup gets kind LMSConnection, active, Additive, Full and Delete": {
+		"LearnerGroup gets kind LMSConnection, active, Additive and Full, but no deletionPolicy (unset: Delete unless adopted)": {
 			manifest: validLearnerGroup, into: &trainingv1alpha1.LearnerGroup{},
 			spec: func(o client.Object) any { return o.(*trainingv1alpha1.LearnerGroup).Spec },
 			want: trainingv1alpha1.LearnerGroupSpec{
@@ -59,7 +72,6 @@ func TestDefaultsAreApplied(t *testing.T) {
 				Members:          trainingv1alpha1.GroupMembers{LearnerRefs: []trainingv1alpha1.LocalObjectReference{{Name: "ada"}}},
 				MembershipPolicy: trainingv1alpha1.MembershipAdditive,
 				ManagementPolicy: trainingv1alpha1.ManagementFull,
-				DeletionPolicy:   trainingv1alpha1.GroupDelete,
 			},
 		},
 		"Enrollment gets kind LMSConnection, role Learner, Full and Unassign": {

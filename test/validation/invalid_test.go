@@ -74,6 +74,31 @@ func TestInvalidObjectsAreRefused(t *testing.T) {
 			base: validClusterConnection, patch: `spec: {endpoint: "http://lms-proxy.internal/api"}`,
 			wantField: "spec.endpoint", wantHint: "spec.endpoint must use https:// unless spec.allowInsecureHTTP is true",
 		},
+		// Tenancy: adoption, roles, the deletion guard.
+		"adoption policy other than Adopt or Never is refused": {
+			base: validELeaPConnection, patch: `spec: {adoption: {policy: Always}}`,
+			wantField: "spec.adoption.policy", wantHint: `supported values: "Adopt", "Never"`,
+		},
+		"adoption namespaces with policy Never are refused": {
+			base: validClusterConnection, patch: `spec: {adoption: {policy: Never, namespaces: {names: [team-a]}}}`,
+			wantField: "spec.adoption.namespaces", wantHint: "spec.adoption.namespaces applies only with policy Adopt",
+		},
+		"allowedRoles with an unknown role is refused": {
+			base: validClusterConnection, patch: `spec: {allowedRoles: [Learner, Admin]}`,
+			wantField: "spec.allowedRoles[1]", wantHint: `supported values: "Learner", "Instructor", "Supervisor", "Manager"`,
+		},
+		"empty allowedRoles is refused": {
+			base: validClusterConnection, patch: `spec: {allowedRoles: []}`,
+			wantField: "spec.allowedRoles", wantHint: "should have at least 1 items",
+		},
+		"deletionProtection maxPercent over 100 is refused": {
+			base: validELeaPConnection, patch: `spec: {deletionProtection: {maxPercent: 101}}`,
+			wantField: "spec.deletionProtection.maxPercent", wantHint: "should be less than or equal to 100",
+		},
+		"negative deletionProtection maxPerHour is refused": {
+			base: validClusterConnection, patch: `spec: {deletionProtection: {maxPerHour: -1}}`,
+			wantField: "spec.deletionProtection.maxPerHour", wantHint: "should be greater than or equal to 0",
+		},
 		"endpoint that is not an http(s) URL is refused": {
 			base: validELeaPConnection, patch: `spec: {endpoint: "acme.2leap.com/api"}`,
 			wantField: "spec.endpoint", wantHint: "should match '^https?://",

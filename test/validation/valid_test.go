@@ -41,6 +41,13 @@ func TestValidObjectsAndChangesAreAccepted(t *testing.T) {
 		"ClusterLMSConnection with allowedNamespaces names and selector is accepted": {
 			base: validClusterConnection, patch: `spec: {allowedNamespaces: {names: [team-a], selector: {matchLabels: {lms: "on"}}}}`,
 		},
+		"ClusterLMSConnection adopting for labelled namespaces, with two roles and a guard, is accepted": {
+			base: validClusterConnection, patch: `spec: {adoption: {namespaces: {selector: {matchLabels: {lms-adopt: "yes"}}}}, ` +
+				`allowedRoles: [Learner, Instructor], deletionProtection: {maxPerHour: 0, maxPercent: 5}}`,
+		},
+		"LMSConnection refusing adoption is accepted": {
+			base: validELeaPConnection, patch: `spec: {adoption: {policy: Never}}`,
+		},
 		"Learner firstName of 100 characters is accepted": {
 			base: validLearner, patch: `spec: {firstName: ` + strings.Repeat("a", 100) + `}`,
 		},
