@@ -166,13 +166,6 @@ func learnersCoalesced(mapFn func(ctx context.Context, ls []*v1alpha1.Learner) [
 	}
 }
 
-// learnerPair returns the old and new Learner of an update event.
-func learnerPair(a, b client.Object) (*v1alpha1.Learner, *v1alpha1.Learner, bool) {
-	o, ok1 := a.(*v1alpha1.Learner)
-	n, ok2 := b.(*v1alpha1.Learner)
-	return o, n, ok1 && ok2
-}
-
 // controllerOptions sets a controller's concurrency.
 func controllerOptions(concurrency int) controller.Options {
 	return controller.Options{MaxConcurrentReconciles: max(concurrency, 1)}
