@@ -342,3 +342,30 @@ func TestARestartDuringAPauseSendsNothingBeforeItEnds(t *testing.T) {
 		}
 	}
 }
+
+// TestAPauseIsInStatusBeforeTheConnectionReconciles records a pause with
+// the recorder alone: status.rateLimit.pausedUntil shows it, rounded up to
+// the second, without waiting for the connection's reconcile, which a
+// paused budget may hold (a process killed then would leave the next one
+// nothing to take over).
+func TestAPauseIsInStatusBeforeTheConnectionReconciles(t *testing.T) {
+	ns := newNamespace(t)
+	v := newConnection(t, ns, lmssim.ELeaP, lmssim.DefaultSeed(), connOpts{})
+	waitReady(t, v.conn)
+	key := connectionKey(ns, v1alpha1.ConnectionReference{Name: v.conn.Name})
+	conn, ok := testPool.Get(key)
+	if !ok {
+		t.Fatalf("the pool has no connection %s", key)
+	}
+	until := time.Now().Add(20 * time.Second)
+	conn.Budget.PauseUntil(until)
+	newPauseRecorder(t.Context(), k8s, testPool).record(key)
+	waitFor(t, "status.rateLimit.pausedUntil", 3*time.Second, func() (bool, string) {
+		get(t, v.conn)
+		rl := v.conn.Status.RateLimit
+		return rl != nil && rl.PausedUntil != nil && !rl.PausedUntil.Time.Before(until.Truncate(time.Second)), fmt.Sprintf("%+v", rl)
+	})
+	if got := v.conn.Status.RateLimit.PausedUntil.Time; got.Before(until) {
+		t.Errorf("pausedUntil = %s, want %s rounded up to the second", got, until)
+	}
+}

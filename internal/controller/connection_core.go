@@ -199,9 +199,7 @@ func (r *connectionCore) reportBudget(obj connectionObject) time.Time {
 	rl := &v1alpha1.RateLimitStatus{RequestsPerHour: int32(snap.Limits.RequestsPerHour),
 		Burst: int32(snap.Limits.Burst), RequestsLastHour: int32(snap.RequestsLastHour)}
 	if !snap.PausedUntil.IsZero() {
-		// Rounded up: status keeps whole seconds, and a restarted process
-		// takes the pause over from it (it must not end early).
-		t := metav1.NewTime(snap.PausedUntil.Add(time.Second - 1).Truncate(time.Second))
+		t := metav1.NewTime(statusPauseEnd(snap.PausedUntil))
 		rl.PausedUntil = &t
 	}
 	obj.connStatus().RateLimit = rl

@@ -19,7 +19,11 @@ func Setup(ctx context.Context, mgr ctrl.Manager, d Deps, concurrency int) error
 		return fmt.Errorf("set up indexes: %w", err)
 	}
 	pausedConns, pausedClusterConns := make(chan event.GenericEvent, 64), make(chan event.GenericEvent, 64)
-	d.Pool.OnPause = func(k pool.Key) { notifyPause(k, pausedConns, pausedClusterConns) }
+	pauses := newPauseRecorder(ctx, d.Client, d.Pool)
+	d.Pool.OnPause = func(k pool.Key) {
+		pauses.record(k)
+		notifyPause(k, pausedConns, pausedClusterConns)
+	}
 	if d.guards == nil {
 		d.guards = newDeletionGuards(ctx, d.Client, d.Clock, d.Metrics)
 	}
