@@ -246,10 +246,16 @@ func (run *groupRun) updateGroup(ctx context.Context, want, have lms.Group, diff
 // deletion guard allows. On Enabley a group with child groups cannot be
 // deleted, so it waits for the LearnerGroups naming it as parent to go first.
 func (run *groupRun) deletionPolicy(ctx context.Context) *outcome {
-	id := run.g.Status.ExternalID
 	run.settleHeld(ctx, purposeMembers) // removals of members are moot now
+	if run.groups == nil || run.observeOnly() || run.g.Spec.DeletionPolicy == v1alpha1.GroupOrphan {
+		return nil
+	}
+	id, o := run.recordedGroup(ctx)
+	if o != nil {
+		return o
+	}
 	policy := groupDeletionPolicy(run.g.Spec.DeletionPolicy, run.g.Status.Adopted)
-	if policy == v1alpha1.GroupOrphan || id == "" || run.groups == nil || run.observeOnly() {
+	if policy == v1alpha1.GroupOrphan || id == "" {
 		return nil
 	}
 	if children := run.childGroups(ctx); len(children) > 0 {
@@ -270,4 +276,26 @@ func (run *groupRun) deletionPolicy(ctx context.Context) *outcome {
 		run.event(corev1.EventTypeNormal, v1alpha1.EventDeleted, actionDelete, "Deleted LMS group %s (id %s)", run.g.Spec.DisplayName, id)
 		return nil
 	})
+}
+
+// recordedGroup returns the LearnerGroup's LMS group id, also when a crash
+// came between the create and the status write that records it: a
+// LearnerGroup that may have created its group (status.createRequestedTime,
+// or the identifier the operator chooses on Enabley) finds it as its sync
+// would, and takes it only as the sync would take it. A group it may not
+// take (another LearnerGroup's, or one made by hand it may not adopt) is
+// left alone: the id is then empty.
+func (run *groupRun) recordedGroup(ctx context.Context) (string, *outcome) {
+	st := run.g.Status
+	if st.ExternalID != "" || (st.CreateRequestedTime == nil && !run.caps.GroupTypes) {
+		return st.ExternalID, nil
+	}
+	obs, o := run.observeGroup(ctx, run.desiredGroup(""))
+	if o != nil || !obs.exists {
+		return "", o
+	}
+	if o := run.takeGroup(ctx, obs.group); o != nil {
+		return "", nil
+	}
+	return run.g.Status.ExternalID, nil
 }

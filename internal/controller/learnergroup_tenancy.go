@@ -57,10 +57,12 @@ func (run *groupRun) recordGroup(grp lms.Group, adopted bool) {
 	}
 }
 
-// beforeCreateGroup records, where the connection refuses adoption and the
-// vendor assigns ids (eLeaP), that a create is about to be sent.
+// beforeCreateGroup records, where the vendor assigns ids (eLeaP), that a
+// create is about to be sent: a group found after a crash that lost the
+// create's answer is then the LearnerGroup's own, not adopted (refused, or
+// kept at deletion by the default policy), and a deletion finds it.
 func (run *groupRun) beforeCreateGroup(ctx context.Context) *outcome {
-	if run.grants.mayAdopt || run.caps.GroupTypes {
+	if run.caps.GroupTypes {
 		return nil
 	}
 	return recordCreateRequested(ctx, run.client, run.g, run.clock.Now(), func(g *v1alpha1.LearnerGroup, t *metav1.Time) {
