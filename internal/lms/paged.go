@@ -80,4 +80,6 @@ func ListPages(ctx context.Context, p PagedLister, op string, maxPages int) ([]U
 type PageFunc func(ctx context.Context, cursor string) (UserPage, error)
 
 // ListPage implements PagedLister.
-func (f PageFunc) ListPage(ctx context.Context, cursor string) (UserPage, error) { return f(ctx, cursor) }
+func (f PageFunc) ListPage(ctx context.Context, cursor string) (UserPage, error) {
+	return f(ctx, cursor)
+}

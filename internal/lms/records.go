@@ -87,7 +87,11 @@ func DecodeRecord[T any](record json.RawMessage) (T, error) {
 		one, _ := json.Marshal(map[string]json.RawMessage{k: fields[k]}) // raw JSON re-marshals
 		var probe T
 		if ferr := json.Unmarshal(one, &probe); ferr != nil {
-			return v, fieldError(k, fields[k], ferr)
+			e := fieldError(k, fields[k], ferr)
+			if e.Want == "" && e.Reason == "" {
+				e.Want = fieldKind(reflect.TypeFor[T](), k)
+			}
+			return v, e
 		}
 	}
 	return v, &RecordError{Reason: reasonUnreadable}
@@ -104,6 +108,24 @@ func fieldError(k string, raw json.RawMessage, err error) *RecordError {
 		return &RecordError{Field: k, Got: jsonKind(raw), Want: re.Want, Reason: re.Reason}
 	}
 	return &RecordError{Field: k, Got: jsonKind(raw)}
+}
+
+// fieldKind names what the field of struct type t that JSON key k decodes
+// into expects, or "" when t has no such field.
+func fieldKind(t reflect.Type, k string) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return ""
+	}
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if strings.EqualFold(or(name, f.Name), k) {
+			return goKind(f.Type)
+		}
+	}
+	return ""
 }
 
 // RecordReason is the reason a record that failed with err is skipped. It

@@ -129,7 +129,9 @@ func decodeError(b []byte) (errorResponse, bool) {
 }
 
 // decodeUserPage reads GET /api/v3/users, its items left raw.
-func decodeUserPage(b []byte) (page[json.RawMessage], error) { return decodeJSON[page[json.RawMessage]](b) }
+func decodeUserPage(b []byte) (page[json.RawMessage], error) {
+	return decodeJSON[page[json.RawMessage]](b)
+}
 
 // decodeUsers reads GET /api/v2/users, its items left raw.
 func decodeUsers(b []byte) ([]json.RawMessage, error) { return decodeJSON[[]json.RawMessage](b) }
