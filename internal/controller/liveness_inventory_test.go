@@ -195,9 +195,8 @@ func pagedEnableySeed(n int) lmssim.Seed {
 	return seed
 }
 
-// requirePaged skips the test unless the connection's vendor client lists
-// page by page (lms.PagedLister): resuming a list and skipping a record
-// are the vendor package's part of issue 11.
+// requirePaged returns the connection, whose vendor client must list page
+// by page (lms.PagedLister): every vendor's does.
 func requirePaged(t *testing.T, v *vendorSetup) *pool.Connection {
 	t.Helper()
 	conn, ok := testPool.Get(connectionKey(v.conn.Namespace, v1alpha1.ConnectionReference{Name: v.conn.Name}))
@@ -205,7 +204,7 @@ func requirePaged(t *testing.T, v *vendorSetup) *pool.Connection {
 		t.Fatalf("the pool has no connection %s", v.conn.Name)
 	}
 	if _, ok := conn.Client.Users().(lms.PagedLister); !ok {
-		t.Skipf("the %s user client does not implement lms.PagedLister yet (vendor side of issue 11)", v.vendor)
+		t.Fatalf("the %s user client does not implement lms.PagedLister", v.vendor)
 	}
 	return conn
 }

@@ -1,6 +1,9 @@
 package lms
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // A PagedLister lists users one page at a time, so that a list that fails
 // half way (a 500 on page 3) resumes at the page that failed instead of
@@ -39,4 +42,44 @@ type SkippedRecord struct {
 	// a boolean was expected`. It never carries a credential, and at most
 	// the record's identifier of its values.
 	Reason string
+}
+
+// ListPages reads every page of p from the first and returns their users,
+// leaving the skipped records out: a UserClient's List built on its
+// ListPage. Users are kept once by ID (pages shift when users are deleted
+// meanwhile); a cursor that repeats, a page that holds only users seen
+// already, or more than maxPages pages is a Transient error.
+func ListPages(ctx context.Context, p PagedLister, op string, maxPages int) ([]User, error) {
+	var out []User
+	seen, cursors := map[string]bool{}, map[string]bool{}
+	for cursor := ""; len(cursors) < maxPages; {
+		cursors[cursor] = true
+		page, err := p.ListPage(ctx, cursor)
+		if err != nil {
+			return nil, err
+		}
+		fresh := 0
+		for _, u := range page.Users {
+			if u.ID == "" || !seen[u.ID] {
+				seen[u.ID], fresh = u.ID != "", fresh+1
+				out = append(out, u)
+			}
+		}
+		if page.Next == "" {
+			return out, nil
+		}
+		if cursors[page.Next] || (fresh == 0 && len(page.Users) > 0) {
+			return nil, NewError(KindTransient, op, "", fmt.Sprintf("page %d repeats earlier pages: the pagination does not end", len(cursors)))
+		}
+		cursor = page.Next
+	}
+	return nil, NewError(KindTransient, op, "", fmt.Sprintf("more than %d pages", maxPages))
+}
+
+// A PageFunc is a function that lists one page: a PagedLister.
+type PageFunc func(ctx context.Context, cursor string) (UserPage, error)
+
+// ListPage implements PagedLister.
+func (f PageFunc) ListPage(ctx context.Context, cursor string) (UserPage, error) {
+	return f(ctx, cursor)
 }

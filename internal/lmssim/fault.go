@@ -36,12 +36,19 @@ const (
 	// then lets the vendor handle the request and answer; a client that
 	// gives up during the wait changes nothing.
 	FaultSlow FaultKind = "slow"
+	// FaultOddRecord lets the vendor handle the request, then sends its
+	// answer with one field of the first record of its list changed into an
+	// object (a record no document allows): the client must skip and report
+	// that record, and read the others. An answer without a list of records
+	// is sent unchanged. It is injected only (Server.Inject, the admin API).
+	FaultOddRecord FaultKind = "odd-record"
 )
 
 // valid reports whether k is a known fault kind.
 func (k FaultKind) valid() bool {
 	switch k {
-	case Fault429, Fault500, Fault503, FaultTimeout, FaultDrop, FaultMalformed, FaultDropAfterCommit, FaultSlow:
+	case Fault429, Fault500, Fault503, FaultTimeout, FaultDrop, FaultMalformed, FaultDropAfterCommit, FaultSlow,
+		FaultOddRecord:
 		return true
 	}
 	return false

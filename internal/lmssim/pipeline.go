@@ -110,6 +110,8 @@ func (s *Server) respond(vs *vendorState, a admission, w *responseWriter, r *htt
 		drop(w)
 	case FaultMalformed:
 		serveMalformed(vs.vendor, w, r)
+	case FaultOddRecord:
+		serveOddRecord(vs.vendor, w, r)
 	case FaultDropAfterCommit:
 		vs.vendor.ServeHTTP(httptest.NewRecorder(), r)
 		drop(w)

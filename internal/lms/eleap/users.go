@@ -25,7 +25,7 @@ const (
 
 // usersAPI is what the user adapter needs of the wire client.
 type usersAPI interface {
-	listUsers(ctx context.Context) ([]userDTO, error)
+	listUserRecords(ctx context.Context) ([]json.RawMessage, error)
 	getUser(ctx context.Context, email string) ([]userDTO, error)
 	findUser(ctx context.Context, id string) ([]userDTO, error)
 	addUser(ctx context.Context, args url.Values) (addAnswer, error)
@@ -42,13 +42,10 @@ type userClient struct {
 
 var _ lms.UserClient = (*userClient)(nil)
 
-// List returns every user with one users/ call; eLeaP's 4041 is no users.
+// List returns every user with one users/ call (ListPage); records that
+// cannot be read are left out.
 func (c *userClient) List(ctx context.Context) ([]lms.User, error) {
-	dtos, err := c.api.listUsers(ctx)
-	if err := ignoreNoData(err); err != nil {
-		return nil, fmt.Errorf("list eLeaP users: %w", err)
-	}
-	return toUsers(dtos), nil
+	return lms.ListPages(ctx, c, opName("users/"), 1)
 }
 
 // Lookup finds a user by email with users/get, or by eLeaP id with

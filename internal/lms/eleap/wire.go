@@ -128,9 +128,12 @@ func (c *wireClient) customFields(ctx context.Context) error {
 	return c.call(ctx, "users/custom_fields", nil, nil)
 }
 
-// listUsers calls users/: every user.
-func (c *wireClient) listUsers(ctx context.Context) ([]userDTO, error) {
-	ans, err := fetch[usersAnswer](ctx, c, "users/", nil)
+// listUserRecords calls users/: every user, as records the caller decodes
+// one by one.
+func (c *wireClient) listUserRecords(ctx context.Context) ([]json.RawMessage, error) {
+	ans, err := fetch[struct {
+		Users list[json.RawMessage] `json:"users"`
+	}](ctx, c, "users/", nil)
 	return ans.Users, err
 }
 

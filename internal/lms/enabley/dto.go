@@ -128,11 +128,13 @@ func decodeError(b []byte) (errorResponse, bool) {
 	return e, err == nil && e.Error != ""
 }
 
-// decodeUserPage reads GET /api/v3/users.
-func decodeUserPage(b []byte) (page[userInfo], error) { return decodeJSON[page[userInfo]](b) }
+// decodeUserPage reads GET /api/v3/users, its items left raw.
+func decodeUserPage(b []byte) (page[json.RawMessage], error) {
+	return decodeJSON[page[json.RawMessage]](b)
+}
 
-// decodeUsers reads GET /api/v2/users.
-func decodeUsers(b []byte) ([]userInfo, error) { return decodeJSON[[]userInfo](b) }
+// decodeUsers reads GET /api/v2/users, its items left raw.
+func decodeUsers(b []byte) ([]json.RawMessage, error) { return decodeJSON[[]json.RawMessage](b) }
 
 // decodeUser reads GET /api/v2/users/{id} and PUT /api/v2/users.
 func decodeUser(b []byte) (userInfo, error) { return decodeJSON[userInfo](b) }

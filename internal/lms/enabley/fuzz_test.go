@@ -1,6 +1,7 @@
 package enabley
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -88,7 +89,7 @@ func FuzzDecodeUserPage(f *testing.F) {
 			return
 		}
 		for _, in := range p.Items {
-			checkUser(t, in)
+			checkRecord(t, in)
 		}
 	})
 }
@@ -98,7 +99,7 @@ func FuzzDecodeUsers(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		users, _ := decodeUsers(b) // nil on an error, a valid outcome for fuzzed input
 		for _, in := range users {
-			checkUser(t, in)
+			checkRecord(t, in)
 		}
 	})
 }
@@ -110,6 +111,20 @@ func FuzzDecodeUser(f *testing.F) {
 			checkUser(t, in)
 		}
 	})
+}
+
+// checkRecord decodes one list item on its own and checks the user read,
+// or that a record refused has a reason.
+func checkRecord(t *testing.T, raw json.RawMessage) {
+	t.Helper()
+	in, err := lms.DecodeRecord[userInfo](raw)
+	if err != nil {
+		if lms.RecordReason(raw, err) == "" {
+			t.Errorf("record %s refused without a reason", raw)
+		}
+		return
+	}
+	checkUser(t, in)
 }
 
 // checkUser converts in and checks the result's invariants.

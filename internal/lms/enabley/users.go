@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -30,8 +29,8 @@ var rolePrecedence = []lms.Role{lms.RoleManager, lms.RoleInstructor, lms.RoleLea
 
 // usersAPI is what the user adapter needs of the wire client.
 type usersAPI interface {
-	listUsersV3(ctx context.Context, filter url.Values, key string) (page[userInfo], error)
-	listUsersV2(ctx context.Context, filter url.Values, start int) ([]userInfo, error)
+	listUsersV3(ctx context.Context, filter url.Values, key string) (page[json.RawMessage], error)
+	listUsersV2(ctx context.Context, filter url.Values, start int) ([]json.RawMessage, error)
 	getUser(ctx context.Context, id string) (userInfo, error)
 	putUser(ctx context.Context, d userData) (*userInfo, error)
 	setUserActive(ctx context.Context, id string, active bool) error
@@ -54,64 +53,13 @@ type userClient struct {
 var _ lms.UserClient = (*userClient)(nil)
 
 // List returns every user of the default sub-account (or of the account),
-// page by page. Users without an identifier cannot be managed and are left out.
+// page by page with ListPage. Records that cannot be read are left out.
 func (c *userClient) List(ctx context.Context) ([]lms.User, error) {
-	infos, err := c.listInfos(ctx, subAccount(c.sub))
+	users, err := lms.ListPages(ctx, c, opName(opListUsersV3), maxPages)
 	if err != nil {
 		return nil, fmt.Errorf("list Enabley users: %w", err)
 	}
-	out := make([]lms.User, 0, len(infos))
-	for _, in := range infos {
-		if in.Identifier != "" {
-			out = append(out, toUser(in))
-		}
-	}
-	return out, nil
-}
-
-// listInfos lists with v3, falling back to v2 when the account has no v3 route.
-func (c *userClient) listInfos(ctx context.Context, filter url.Values) ([]userInfo, error) {
-	if !c.v2.Load() {
-		first, err := c.api.listUsersV3(ctx, filter, "")
-		if !isRouteMissing(err) {
-			return c.continueV3(ctx, filter, first, err)
-		}
-		c.v2.Store(true)
-	}
-	return c.listV2(ctx, filter)
-}
-
-// continueV3 reads the v3 pages after first.
-func (c *userClient) continueV3(ctx context.Context, filter url.Values, first page[userInfo], err error) ([]userInfo, error) {
-	if err != nil {
-		return nil, err
-	}
-	c.pageSize.Store(int64(first.PageSize))
-	return continuePages(opListUsersV3, first, func(key string) (page[userInfo], error) {
-		return c.api.listUsersV3(ctx, filter, key)
-	})
-}
-
-// isRouteMissing reports a 404 for the route itself (not an item_not_exists).
-func isRouteMissing(err error) bool {
-	var e *lms.Error
-	return errors.As(err, &e) && e.Kind == lms.KindNotFound && (e.Code == codeNotFound || e.Code == "404")
-}
-
-// listV2 reads GET /api/v2/users 200 at a time until a short page.
-func (c *userClient) listV2(ctx context.Context, filter url.Values) ([]userInfo, error) {
-	var out []userInfo
-	for start := 0; ; {
-		batch, err := c.api.listUsersV2(ctx, filter, start)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, batch...)
-		if len(batch) < v2PageLimit {
-			return out, nil
-		}
-		start += len(batch)
-	}
+	return users, nil
 }
 
 // pageSizeHint is the number of users one list call returns.
@@ -148,14 +96,14 @@ func (c *userClient) lookupByEmail(ctx context.Context, email string) (*lms.User
 		return nil, lms.NewError(lms.KindNotFound, opName(opGetUser), "", "no identifier or email to look up")
 	}
 	email = lms.NormalizeEmail(email)
-	infos, err := c.listInfos(ctx, url.Values{"emailSubstring": {email}})
+	users, err := lms.ListPages(ctx, c.pager(url.Values{"emailSubstring": {email}}), opName(opListUsersV3), maxPages)
 	if err != nil {
 		return nil, fmt.Errorf("look up Enabley user by email: %w", err)
 	}
 	var found []lms.User
-	for _, in := range infos {
-		if in.Identifier != "" && lms.NormalizeEmail(in.Email) == email {
-			found = append(found, toUser(in))
+	for _, u := range users {
+		if u.Email == email {
+			found = append(found, u)
 		}
 	}
 	switch len(found) {

@@ -241,14 +241,16 @@ func withKey(q url.Values, key string) url.Values {
 	return out
 }
 
-// listUsersV3 reads one page of GET /api/v3/users with the filter.
-func (w *wireClient) listUsersV3(ctx context.Context, filter url.Values, key string) (page[userInfo], error) {
+// listUsersV3 reads one page of GET /api/v3/users with the filter; its
+// items are decoded one by one by the caller.
+func (w *wireClient) listUsersV3(ctx context.Context, filter url.Values, key string) (page[json.RawMessage], error) {
 	c := call{op: opListUsersV3, method: http.MethodGet, path: "/api/v3/users", query: withKey(filter, key)}
 	return fetch(ctx, w, c, decodeUserPage)
 }
 
-// listUsersV2 reads GET /api/v2/users with the filter, v2PageLimit users from start.
-func (w *wireClient) listUsersV2(ctx context.Context, filter url.Values, start int) ([]userInfo, error) {
+// listUsersV2 reads GET /api/v2/users with the filter, v2PageLimit users
+// from start, as records the caller decodes one by one.
+func (w *wireClient) listUsersV2(ctx context.Context, filter url.Values, start int) ([]json.RawMessage, error) {
 	q := withKey(filter, "")
 	q.Set("limit", strconv.Itoa(v2PageLimit))
 	q.Set("start", strconv.Itoa(start))

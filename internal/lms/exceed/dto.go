@@ -3,7 +3,6 @@ package exceed
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -44,15 +43,39 @@ const (
 )
 
 // errNoID is the decode error of a user object without a positive id.
-var errNoID = errors.New("user has no positive id")
+var errNoID = &lms.RecordError{Reason: "user has no positive id"}
+
+// wantScalar is what a user's text attributes hold.
+const wantScalar = "a string, a number or a boolean"
+
+// fieldError is the error of attribute name, which should hold want: a
+// *lms.RecordError (so that a list skips the record with this reason)
+// wrapping err, which quotes none of the attribute's value.
+func fieldError(name, want string, err error) error {
+	return fmt.Errorf("%w (%w)", &lms.RecordError{Field: name, Want: want}, err)
+}
 
 // decodeUsers decodes a list answer: a JSON array of user objects, each
 // bare (as the document's example) or wrapped as {"user": {...}}.
 func decodeUsers(body []byte) ([]userDTO, error) {
+	raw, err := decodeRecords(body)
+	if err != nil {
+		return nil, err
+	}
+	return decodeAll(raw)
+}
+
+// decodeRecords splits a list answer into its records, left undecoded.
+func decodeRecords(body []byte) ([]json.RawMessage, error) {
 	var raw []json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil {
 		return nil, fmt.Errorf("decode user list: %w", err)
 	}
+	return raw, nil
+}
+
+// decodeAll decodes every record; the first that cannot be read fails all.
+func decodeAll(raw []json.RawMessage) ([]userDTO, error) {
 	out := make([]userDTO, 0, len(raw))
 	for i, item := range raw {
 		u, err := decodeUser(item, false)
@@ -82,11 +105,11 @@ func decodeUser(body []byte, asXML bool) (userDTO, error) {
 	for name, dst := range map[string]*string{"code": &u.Code, "email": &u.Email,
 		"first_name": &u.FirstName, "last_name": &u.LastName, "login": &u.Login} {
 		if *dst, err = scalar(obj[name]); err != nil {
-			return userDTO{}, fmt.Errorf("decode user: %s: %w", name, err)
+			return userDTO{}, fmt.Errorf("decode user: %w", fieldError(name, wantScalar, err))
 		}
 	}
 	if u.IsActive, err = boolOf(obj["is_active"]); err != nil {
-		return userDTO{}, fmt.Errorf("decode user: is_active: %w", err)
+		return userDTO{}, fmt.Errorf("decode user: %w", fieldError("is_active", "a boolean", err))
 	}
 	u.Unobserved |= unobserved(obj)
 	u.Custom, err = customOf(obj)
@@ -128,7 +151,7 @@ func userObject(body []byte) (map[string]json.RawMessage, error) {
 func idOf(msg json.RawMessage) (int64, error) {
 	s, err := scalar(msg)
 	if err != nil {
-		return 0, fmt.Errorf("decode user: id: %w", err)
+		return 0, fmt.Errorf("decode user: %w", fieldError("id", "a number", err))
 	}
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id <= 0 {
@@ -162,7 +185,7 @@ func customOf(obj map[string]json.RawMessage) (map[string]string, error) {
 		}
 		v, err := scalar(msg)
 		if err != nil {
-			return nil, fmt.Errorf("decode user: %s: %w", name, err)
+			return nil, fmt.Errorf("decode user: %w", fieldError(name, wantScalar, err))
 		}
 		if v == "" {
 			continue

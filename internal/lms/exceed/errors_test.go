@@ -72,7 +72,6 @@ func TestStatusesMapOntoErrorKinds(t *testing.T) {
 		"200, HTML":            {200, nil, `<html>maintenance</html>`, lms.KindTransient, 0},
 		"200, empty body":      {200, nil, ``, lms.KindTransient, 0},
 		"200, object not list": {200, nil, `{"id": 1}`, lms.KindTransient, 0},
-		"200, user without id": {200, nil, `[{"first_name": "David"}]`, lms.KindTransient, 0},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

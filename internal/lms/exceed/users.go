@@ -2,6 +2,7 @@ package exceed
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -26,6 +27,7 @@ const maxPages = 100_000
 // usersAPI is what the user adapter needs of the wire client.
 type usersAPI interface {
 	listUsers(ctx context.Context, page int, fields string, filters url.Values) ([]userDTO, error)
+	listUserRecords(ctx context.Context, page int, fields string, filters url.Values) ([]json.RawMessage, error)
 	createUser(ctx context.Context, attrs map[string]any, password string) (userDTO, error)
 	updateUser(ctx context.Context, id string, attrs map[string]any) error
 	updateUserByCode(ctx context.Context, code string, attrs map[string]any) error
@@ -43,41 +45,13 @@ type userClient struct {
 
 var _ lms.UserClient = (*userClient)(nil)
 
-// List returns every user, page by page, with fields= limited to what the
-// adapter reads. It stops at an empty page or at a page shorter than the
-// documented page size (1,000), so an account of fewer than 1,000 users
-// costs one call. Users seen on an
-// earlier page (pages shift when users are deleted meanwhile) are skipped; a
-// page holding only users already seen means the server ignored page=, and
-// is a Transient error.
+// List returns every user, page by page with ListPage. Users seen on an
+// earlier page (pages shift when users are deleted meanwhile) are skipped;
+// a page holding only users already seen means the server ignored page=,
+// and is a Transient error. Records that cannot be read are left out.
 func (c *userClient) List(ctx context.Context) ([]lms.User, error) {
-	var out []lms.User
-	seen := map[int64]bool{}
-	for page := 1; page <= maxPages; page++ {
-		dtos, err := c.api.listUsers(ctx, page, userFields, nil)
-		if err != nil {
-			return nil, fmt.Errorf("%s: page %d: %w", errList, page, err)
-		}
-		if len(dtos) == 0 {
-			return out, nil
-		}
-		fresh := 0
-		for _, d := range dtos {
-			if !seen[d.ID] {
-				seen[d.ID], fresh = true, fresh+1
-				out = append(out, toUser(d))
-			}
-		}
-		if fresh == 0 {
-			return nil, fmt.Errorf("%s: %w", errList, lms.NewError(lms.KindTransient, opName(opListUsers), "",
-				fmt.Sprintf("page %d repeats earlier pages: the server ignores page=", page)))
-		}
-		if len(dtos) < c.pageSize {
-			return out, nil
-		}
-	}
-	return nil, fmt.Errorf("%s: %w", errList, lms.NewError(lms.KindTransient, opName(opListUsers), "",
-		fmt.Sprintf("more than %d pages", maxPages)))
+	users, err := lms.ListPages(ctx, c, opName(opListUsers), maxPages)
+	return users, wrap(errList, err)
 }
 
 // Lookup finds a user by code (externalID), then by email, with the

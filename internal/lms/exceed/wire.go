@@ -63,8 +63,23 @@ type request struct {
 }
 
 // listUsers reads one page of users with the given fields and filters
-// (query parameters such as user[code]).
+// (query parameters such as user[code]); a user that cannot be read fails
+// the page.
 func (w *wireClient) listUsers(ctx context.Context, page int, fields string, filters url.Values) ([]userDTO, error) {
+	raw, err := w.listUserRecords(ctx, page, fields, filters)
+	if err != nil {
+		return nil, err
+	}
+	users, err := decodeAll(raw)
+	if err != nil {
+		return nil, w.malformed(opListUsers, "", err)
+	}
+	return users, nil
+}
+
+// listUserRecords reads one page of users as records the caller decodes
+// one by one.
+func (w *wireClient) listUserRecords(ctx context.Context, page int, fields string, filters url.Values) ([]json.RawMessage, error) {
 	q := url.Values{"page": {strconv.Itoa(page)}, "fields": {fields}}
 	for k, v := range filters {
 		q[k] = v
@@ -73,11 +88,11 @@ func (w *wireClient) listUsers(ctx context.Context, page int, fields string, fil
 	if err != nil {
 		return nil, err
 	}
-	users, err := decodeUsers(rep.body)
+	raw, err := decodeRecords(rep.body)
 	if err != nil {
 		return nil, w.malformed(opListUsers, "", err)
 	}
-	return users, nil
+	return raw, nil
 }
 
 // createUser creates a user from the user[...] attributes and decodes the
