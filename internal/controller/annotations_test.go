@@ -208,3 +208,35 @@ func TestReconcileRequestedAtOnAConnectionListsTheInventoryNow(t *testing.T) {
 		t.Errorf("reconcile-requested-at on the connection sent no list: calls %v -> %v", before, after)
 	}
 }
+
+func TestPausedLearnerGroupSendsNothingUntilResumed(t *testing.T) {
+	ns := newNamespace(t)
+	v := newConnection(t, ns, lmssim.ELeaP, lmssim.DefaultSeed(), connOpts{})
+	waitReady(t, v.conn)
+	g := &v1alpha1.LearnerGroup{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "team"},
+		Spec: v1alpha1.LearnerGroupSpec{ConnectionRef: v1alpha1.ConnectionReference{Name: v.conn.Name}, DisplayName: "Team"}}
+	create(t, g)
+	waitReady(t, g)
+
+	setAnnotation(t, g, v1alpha1.AnnotationPaused, ptr.To("true"))
+	waitPaused(t, g, "this LearnerGroup is paused")
+	update(t, g, func() { g.Spec.Description = "while paused" })
+	waitPaused(t, g)
+	noCallsFor(t, v, "a paused LearnerGroup whose spec changed")
+
+	setAnnotation(t, g, v1alpha1.AnnotationPaused, nil)
+	waitReady(t, g)
+	if got := eleapGroupDescription(v, "Team"); got != "while paused" {
+		t.Errorf("after the pause was removed the group's description is %q, want the spec's", got)
+	}
+}
+
+// eleapGroupDescription returns the description of the eLeaP group named name.
+func eleapGroupDescription(v *vendorSetup, name string) string {
+	for _, g := range v.sim.ELeaP.State().UserGroups {
+		if g.Name == name {
+			return g.Description
+		}
+	}
+	return "<no group " + name + ">"
+}
