@@ -68,6 +68,12 @@ type CommonStatus struct {
 	// +patchStrategy=merge
 	// +patchMergeKey=type
 	Conditions []metav1.Condition `json:"conditions,omitempty" patchStrategy:"merge" patchMergeKey:"type"`
+
+	// lastHandledReconcileAt is the last value of the annotation
+	// training.lmsoperator.dev/reconcile-requested-at that the operator
+	// handled: it re-read the LMS for that value.
+	// +optional
+	LastHandledReconcileAt string `json:"lastHandledReconcileAt,omitempty"`
 }
 
 // GetConditions returns the conditions.

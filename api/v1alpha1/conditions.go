@@ -54,6 +54,10 @@ const (
 	// removal of this object is held by the connection's deletion guard until
 	// it is approved on the connection (or no longer wanted); the finalizer stays.
 	ReasonDeletionHeld = "DeletionHeld"
+	// ReasonPaused: the object, or its connection, carries the annotation
+	// training.lmsoperator.dev/paused "true": no vendor call is sent for it
+	// (Ready False; Reconciling and Stalled absent) until it is removed.
+	ReasonPaused = "Paused"
 )
 
 // Reasons of a connection's DeletionsHeld condition.

@@ -72,10 +72,7 @@ func (r *connectionCore) reconcile(ctx context.Context, obj connectionObject) (c
 			return ctrl.Result{}, err
 		}
 	}
-	o := r.connect(ctx, obj)
-	if err := r.guardConnection(ctx, obj); err != nil && o.err == nil {
-		o.err = err
-	}
+	o := r.pass(ctx, obj)
 	st := obj.connStatus()
 	o.apply(&st.Conditions, obj.GetGeneration())
 	st.ObservedGeneration = o.observedGeneration(obj.GetGeneration(), st.ObservedGeneration)
@@ -88,6 +85,20 @@ func (r *connectionCore) reconcile(ctx context.Context, obj connectionObject) (c
 		}
 	}
 	return res, err
+}
+
+// pass is the outcome of one pass over a connection not being deleted:
+// paused, it sends nothing (no verify, no inventory list) and says so;
+// otherwise it connects and serves the deletion guard.
+func (r *connectionCore) pass(ctx context.Context, obj connectionObject) outcome {
+	if paused(obj.object()) {
+		return objectPaused(obj.poolKey().Kind)
+	}
+	o := r.connect(ctx, obj)
+	if err := r.guardConnection(ctx, obj); err != nil && o.err == nil {
+		o.err = err
+	}
+	return o
 }
 
 // connect reads the Secret, (re)builds the client, verifies the credentials
@@ -138,7 +149,11 @@ func verified(conds []metav1.Condition, gen int64) bool {
 func (r *connectionCore) refreshInventory(ctx context.Context, obj connectionObject, conn *pool.Connection) outcome {
 	interval := conn.Settings.SyncInterval
 	_, before := conn.Users.Loaded()
-	changes, err := conn.Users.Refresh(lms.WithPriority(ctx, lms.PriorityRead), conn.Client.Users(), interval)
+	maxAge, request := inventoryAge(obj, interval)
+	changes, err := conn.Users.Refresh(lms.WithPriority(ctx, lms.PriorityRead), conn.Client.Users(), maxAge)
+	if err == nil && request != "" {
+		obj.connStatus().LastHandledReconcileAt = request
+	}
 	switch {
 	case err != nil && lms.IsTerminal(err):
 		return fromError("list users", err)

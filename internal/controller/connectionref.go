@@ -56,6 +56,9 @@ func (r *connectionResolver) resolve(ctx context.Context, namespace string, ref 
 	if o != nil {
 		return nil, o
 	}
+	if paused(obj.object()) {
+		return nil, ptrTo(connectionPaused(key))
+	}
 	g, err := r.grantsOf(ctx, obj, namespace)
 	if err != nil {
 		return nil, &outcome{reason: v1alpha1.ReasonConnectionNotReady, message: err.Error(), err: err}

@@ -10,8 +10,6 @@ import (
 	"k8s.io/client-go/tools/events"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/builder"
-	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
 	"github.com/lmsoperator/lms-operator/internal/lms"
@@ -189,7 +187,7 @@ func (run *enrollmentRun) observedDrift(subjects []subjectProgress) *outcome {
 // guard releases what they hold.
 func (r *EnrollmentReconciler) SetupWithManager(mgr ctrl.Manager, concurrency int) error {
 	return ctrl.NewControllerManagedBy(mgr).
-		For(&v1alpha1.Enrollment{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		For(&v1alpha1.Enrollment{}, specOrAnnotationsChanged()).
 		WatchesMetadata(&corev1.Namespace{}, clusterDependentsIn(r.client, &v1alpha1.EnrollmentList{}), namespaceLabelsChanged()).
 		WatchesRawSource(r.guards.source("Enrollment")).
 		Watches(&v1alpha1.LMSConnection{}, dependentsOf(r.client, v1alpha1.LMSConnectionKind, &v1alpha1.EnrollmentList{}), readinessChanged()).

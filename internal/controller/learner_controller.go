@@ -8,11 +8,9 @@ import (
 	"k8s.io/client-go/tools/events"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
-	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
@@ -76,7 +74,7 @@ func (r *LearnerReconciler) newRun(l *v1alpha1.Learner, env runEnv) kindRun {
 func (r *LearnerReconciler) SetupWithManager(mgr ctrl.Manager, concurrency int) error {
 	claimants, claimsChanged := r.claimWatch()
 	return ctrl.NewControllerManagedBy(mgr).
-		For(&v1alpha1.Learner{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		For(&v1alpha1.Learner{}, specOrAnnotationsChanged()).
 		WatchesMetadata(&corev1.Namespace{}, clusterDependentsIn(r.client, &v1alpha1.LearnerList{}), namespaceLabelsChanged()).
 		Watches(&v1alpha1.Learner{}, claimants, claimsChanged).
 		WatchesRawSource(r.guards.source("Learner")).

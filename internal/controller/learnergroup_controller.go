@@ -5,10 +5,8 @@ import (
 	"k8s.io/client-go/tools/events"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
-	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
 	"github.com/lmsoperator/lms-operator/internal/lms"
@@ -76,7 +74,7 @@ func (r *LearnerGroupReconciler) newRun(g *v1alpha1.LearnerGroup, env runEnv) ki
 func (r *LearnerGroupReconciler) SetupWithManager(mgr ctrl.Manager, concurrency int) error {
 	claimants, claimsChanged := r.claimWatch()
 	return ctrl.NewControllerManagedBy(mgr).
-		For(&v1alpha1.LearnerGroup{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		For(&v1alpha1.LearnerGroup{}, specOrAnnotationsChanged()).
 		WatchesMetadata(&corev1.Namespace{}, clusterDependentsIn(r.client, &v1alpha1.LearnerGroupList{}), namespaceLabelsChanged()).
 		Watches(&v1alpha1.LearnerGroup{}, claimants, claimsChanged).
 		WatchesRawSource(r.guards.source("LearnerGroup")).

@@ -48,6 +48,10 @@ func TestReadinessChangedTellsDependentsWhatChangesForThem(t *testing.T) {
 			args: args{conn(nil), conn(func(c *v1alpha1.LMSConnection) { c.DeletionTimestamp = &now })}, want: true},
 		"SecretVerifiedAgain": {reason: "a fixed Secret must reach the dependents the old one stalled, though Ready stayed True",
 			args: args{conn(nil), conn(func(c *v1alpha1.LMSConnection) { c.Status.SecretResourceVersion = "11" })}, want: true},
+		"PauseAnnotated": {reason: "dependents must show Paused (and stop) as soon as their connection is paused, and resume when it is not",
+			args: args{conn(nil), conn(func(c *v1alpha1.LMSConnection) {
+				c.Annotations = map[string]string{v1alpha1.AnnotationPaused: "true"}
+			})}, want: true},
 	}
 	checkTable(t, "connectionChanged", cases, func(a args) bool { return connectionChanged(a.old, a.new) })
 }

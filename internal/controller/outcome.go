@@ -30,6 +30,9 @@ type outcome struct {
 	// cannot build a client, or no longer allows the namespace); an object
 	// being deleted lets go without it, with a Warning event.
 	abandon bool
+	// paused: the object or its connection is paused; Ready False, with
+	// neither Reconciling nor Stalled (nothing is in progress).
+	paused bool
 }
 
 // done is the outcome of a converged object.
@@ -94,7 +97,7 @@ func (o outcome) apply(conds *[]metav1.Condition, gen int64) {
 	meta.SetStatusCondition(conds, metav1.Condition{Type: v1alpha1.ConditionReady, Status: ready,
 		Reason: o.reason, Message: o.message, ObservedGeneration: gen})
 	setOrRemove(conds, v1alpha1.ConditionStalled, o.stalled, o.reason, o.message, gen)
-	setOrRemove(conds, v1alpha1.ConditionReconciling, !o.ready && !o.stalled, o.reason, o.message, gen)
+	setOrRemove(conds, v1alpha1.ConditionReconciling, !o.ready && !o.stalled && !o.paused, o.reason, o.message, gen)
 }
 
 // setOrRemove sets condition typ True with the reason and message when on,

@@ -71,6 +71,9 @@ func TestOutcomeApply(t *testing.T) {
 			args: args{before: stale[1:], o: stalled(v1alpha1.ReasonInvalidCredentials, "m")},
 			want: []metav1.Condition{cond(v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonInvalidCredentials),
 				cond(v1alpha1.ConditionStalled, metav1.ConditionTrue, v1alpha1.ReasonInvalidCredentials)}},
+		"PausedIsNeitherReconcilingNorStalled": {reason: "a paused object is Ready False Paused; nothing is in progress and a removed annotation resumes it",
+			args: args{before: stale, o: func() outcome { o := objectPaused("Learner"); o.message = "m"; return o }()},
+			want: []metav1.Condition{cond(v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonPaused)}},
 	}
 	checkTable(t, "apply", cases, func(a args) []metav1.Condition {
 		conds := append([]metav1.Condition(nil), a.before...)

@@ -120,6 +120,9 @@ func (r *reconciler[T]) saver(orig *T, obj T) saveFunc {
 
 // lifecycle is one pass over obj.
 func (r *reconciler[T]) lifecycle(ctx context.Context, obj T, save saveFunc) outcome {
+	if paused(obj) {
+		return r.whilePaused(ctx, obj, objectPaused(r.name))
+	}
 	c, o := r.conns.resolve(ctx, obj.GetNamespace(), obj.GetConnectionRef())
 	if o != nil {
 		if deleting(obj) && o.abandon {
@@ -132,6 +135,11 @@ func (r *reconciler[T]) lifecycle(ctx context.Context, obj T, save saveFunc) out
 			return r.release(ctx, obj, ptrTo(working(v1alpha1.ReasonDeleting, "released without its deletion policy: "+o.message, 0)))
 		}
 		return *o
+	}
+	if !deleting(obj) {
+		if o := r.resync(ctx, obj, c); o != nil {
+			return *o
+		}
 	}
 	run := r.newRun(obj, runEnv{conn: c, save: save, fresh: r.fresh})
 	if deleting(obj) {

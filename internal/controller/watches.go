@@ -98,7 +98,17 @@ func connectionChanged(old, new client.Object) bool {
 	}
 	return o.ObservedGeneration != n.ObservedGeneration || o.SecretResourceVersion != n.SecretResourceVersion ||
 		isReady(o.Conditions, old.GetGeneration()) != isReady(n.Conditions, new.GetGeneration()) ||
-		readyReason(o.Conditions) != readyReason(n.Conditions) || deleting(old) != deleting(new)
+		readyReason(o.Conditions) != readyReason(n.Conditions) || deleting(old) != deleting(new) ||
+		paused(old) != paused(new)
+}
+
+// specOrAnnotationsChanged passes creations, deletions, and the updates of
+// a managed object that change its spec (generation) or one of the
+// annotations the operator acts on (paused, reconcile-requested-at), so that
+// removing a pause or requesting a re-read acts at once.
+func specOrAnnotationsChanged() builder.Predicates {
+	return builder.WithPredicates(predicate.Or[client.Object](predicate.GenerationChangedPredicate{},
+		predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool { return annotationsChanged(e.ObjectOld, e.ObjectNew) }}))
 }
 
 // readyReason is the reason of the Ready condition, "" without one.
