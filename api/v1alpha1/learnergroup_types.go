@@ -133,7 +133,8 @@ type LearnerGroupStatus struct {
 	// group, recorded before it is sent: a group found with no id recorded
 	// (status.externalID) after a crash that lost the create's answer is then
 	// known as the one the operator created, not one to adopt. It is written
-	// only where the connection refuses adoption.
+	// where the vendor assigns the group's id (eLeaP); on Enabley the id the
+	// operator chose tells.
 	// +optional
 	CreateRequestedTime *metav1.Time `json:"createRequestedTime,omitempty"`
 

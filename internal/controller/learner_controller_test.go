@@ -1,6 +1,7 @@
 package controller
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -8,9 +9,11 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	kstatus "sigs.k8s.io/cli-utils/pkg/kstatus/status"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
 	"github.com/lmsoperator/lms-operator/internal/lmssim"
@@ -309,5 +312,44 @@ func TestELeaPDriftIsOnlyWhatTheDocumentedAnswerShows(t *testing.T) {
 	})
 	if n := v.sim.Calls(lmssim.ELeaP)["users/edit"]; n != 1 {
 		t.Errorf("the spec change cost %d users/edit, want 1", n)
+	}
+}
+
+// A create whose answer was lost leaves the user out of the inventory: a
+// Learner deleted before it recorded the user looks it up by identity key
+// and applies its policy, rather than letting go and leaving the user behind
+// (chaos-short: an Enabley user left by a deleted Learner with policy
+// Delete). The lookups are refused with 503 until the Learner is deleted, so
+// that its sync cannot record the user first.
+func TestLearnerDeletedAfterItsCreateAnswerWasLostAppliesItsPolicy(t *testing.T) {
+	for _, tc := range []struct{ vendor, create, lookup string }{
+		{lmssim.ELeaP, "users/add", "users/get"},
+		{lmssim.Enabley, "PUT /api/v2/users", "GET /api/v2/users/{id}"},
+	} {
+		t.Run(tc.vendor, func(t *testing.T) {
+			v := newConnection(t, newNamespace(t), tc.vendor, lmssim.DefaultSeed(), connOpts{})
+			waitReady(t, v.conn)
+			v.sim.Inject(tc.vendor, lmssim.Fault{Kind: lmssim.FaultDropAfterCommit, Endpoint: tc.create})
+			v.sim.Inject(tc.vendor, lmssim.Fault{Kind: lmssim.Fault503, Endpoint: tc.lookup, Times: 1000})
+			l := v.learner("lost", "lost@example.com")
+			l.Spec.DeletionPolicy = v1alpha1.LearnerDelete
+			create(t, l)
+			waitFor(t, "the create to be committed, its answer lost and the lookup after it refused", eventually, func() (bool, string) {
+				n := v.sim.Calls(tc.vendor)[tc.lookup]
+				return n >= 1 && countUsers(v, "lost@example.com") == 1, fmt.Sprintf("%d lookups", n)
+			})
+			before := v.sim.Calls(tc.vendor)[tc.lookup]
+			remove(t, l)
+			waitFor(t, "the deleted Learner to look its user up, or to go", eventually, func() (bool, string) {
+				n := v.sim.Calls(tc.vendor)[tc.lookup]
+				return n > before || apierrors.IsNotFound(k8s.Get(context.Background(), client.ObjectKeyFromObject(l), &v1alpha1.Learner{})),
+					fmt.Sprintf("%d lookups", n)
+			})
+			v.sim.ClearFaults(tc.vendor)
+			waitGone(t, l)
+			if n := countUsers(v, "lost@example.com"); n != 0 {
+				t.Errorf("the simulator holds %d users lost@example.com after their Learner (Delete) went, want none", n)
+			}
+		})
 	}
 }

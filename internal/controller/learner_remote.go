@@ -382,7 +382,10 @@ func (run *learnerRun) deletionPolicy(ctx context.Context) *outcome {
 	}
 	run.settleHeld(ctx, purposeActive) // a deactivation the spec asked for is moot now
 	have, o := run.userToDelete(ctx)
-	if o != nil || have == nil || !run.owns(*have) {
+	if o != nil || have == nil {
+		return o
+	}
+	if ok, o := run.policyApplies(ctx, *have); !ok {
 		return o
 	}
 	wctx := lms.WithPriority(ctx, lms.PriorityWrite)
@@ -393,7 +396,10 @@ func (run *learnerRun) deletionPolicy(ctx context.Context) *outcome {
 }
 
 // userToDelete returns the Learner's user, nil when the LMS has none. A
-// user created without an id yet is waited for: the policy needs it.
+// user created without an id yet is waited for: the policy needs it. Where
+// the inventory cannot prove the user absent (this process sent a create
+// whose answer was lost, or the list skipped a record), one lookup by
+// identity key decides.
 func (run *learnerRun) userToDelete(ctx context.Context) (*lms.User, *outcome) {
 	obs, o := run.observeUser(ctx)
 	switch {
@@ -401,14 +407,58 @@ func (run *learnerRun) userToDelete(ctx context.Context) (*lms.User, *outcome) {
 		return nil, o
 	case obs.exists:
 		return &obs.user, nil
-	case !run.conn.Users.Expecting(obs.want.ExternalID, obs.want.Email):
+	case run.conn.Users.Expecting(obs.want.ExternalID, obs.want.Email):
+		have, found, o := run.findCreated(ctx, obs.want)
+		if o != nil || !found {
+			return nil, o
+		}
+		return &have, nil
+	case obs.absenceKnown:
 		return nil, nil
 	}
-	have, found, o := run.findCreated(ctx, obs.want)
-	if o != nil || !found {
-		return nil, o
+	return run.lookupToDelete(ctx, obs.want)
+}
+
+// lookupToDelete looks the Learner's user up by identity key, for its
+// deletion policy: nil when the LMS has none.
+func (run *learnerRun) lookupToDelete(ctx context.Context, want lms.User) (*lms.User, *outcome) {
+	var have *lms.User
+	o := spend(ctx, run.conn, lookupCalls, lms.PriorityWrite, func(ctx context.Context) *outcome {
+		u, err := run.conn.Client.Users().Lookup(ctx, want.ExternalID, want.Email)
+		switch {
+		case lms.IsNotFound(err):
+			return nil
+		case err != nil:
+			return run.failedPtr("look up user", err)
+		}
+		run.conn.Users.Put(*u)
+		have = u
+		return nil
+	})
+	return have, o
+}
+
+// policyApplies reports whether the deletion policy applies to u, the user
+// the Learner's keys found: its own (owns), or, where the connection lets
+// its namespace adopt, a user no other Learner owns, which the Learner's
+// next sync would have adopted (it was deleted before it recorded its user,
+// as after a crash between the create and the status write). A Learner
+// whose spec the connection refuses adopts nothing. o is set when the
+// claims could not be read: the deletion is tried again.
+func (run *learnerRun) policyApplies(ctx context.Context, u lms.User) (bool, *outcome) {
+	if run.owns(u) {
+		return true, nil
 	}
-	return &have, nil
+	if run.l.Status.ExternalID != "" || !run.grants.mayAdopt || run.validate(ctx) != nil {
+		return false, nil
+	}
+	if o := run.take(ctx, u); o != nil {
+		if o.stalled {
+			return false, nil
+		}
+		return false, o
+	}
+	return true, nil
 }
 
 // deleteUser removes the user from the LMS, as the deletion guard allows.
