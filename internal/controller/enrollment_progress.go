@@ -141,7 +141,7 @@ func (run *enrollmentRun) readProgress(ctx context.Context, t lms.Target, subjec
 	led := run.progress.ledger(run.e.UID, string(t.Kind)+"/"+t.ID)
 	users := assignedUsers(subjects)
 	run.track(led, users, subjects)
-	note := run.bulkProgress(lms.WithMemo(ctx), t, led, users)
+	note := run.bulkProgress(ctx, t, led, users)
 	if note == nil && !run.caps.TargetProgress {
 		note = run.learnerProgress(ctx, t, led, users)
 	}
@@ -215,7 +215,13 @@ func (run *enrollmentRun) seededProgress(subjects []subjectProgress) map[string]
 // bulkProgress applies the cheap read of the target's progress, once per
 // sync interval.
 func (run *enrollmentRun) bulkProgress(ctx context.Context, t lms.Target, led *progressLedger, users map[string]lms.User) *outcome {
-	if !led.bulkAt.IsZero() && run.now.Sub(led.bulkAt) < run.interval {
+	if run.caps.TargetProgress {
+		enr := run.conn.Client.Enrollments()
+		if _, err := run.readView(ctx, usersView(t), func(ctx context.Context) ([]string, error) { return enr.AssignedUsers(ctx, t) }); err != nil {
+			return run.progressFailed(err)
+		}
+	}
+	if !run.bulkDue(t, led) {
 		return nil
 	}
 	var err error
@@ -229,6 +235,23 @@ func (run *enrollmentRun) bulkProgress(ctx context.Context, t lms.Target, led *p
 	}
 	led.bulkAt = run.now
 	return nil
+}
+
+// bulkDue reports whether the target's cheap read of progress is due: once
+// per sync interval. Where one read answers both the target's progress and
+// its assigned users (Capabilities.TargetProgress: Enabley's performance
+// pages), it is due when this reconcile read the assigned users' view (once
+// per interval; the reconcile's memo holds the pages), so that the pages are
+// read once per interval, not for the view and again, a little later, for
+// progress; and when it was never read.
+func (run *enrollmentRun) bulkDue(t lms.Target, led *progressLedger) bool {
+	switch {
+	case led.bulkAt.IsZero():
+		return true
+	case run.caps.TargetProgress:
+		return run.readNow.Has(usersView(t))
+	}
+	return run.now.Sub(led.bulkAt) >= run.interval
 }
 
 // wholeProgress reads every learner's progress in t at once (Enabley): a

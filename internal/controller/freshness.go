@@ -59,9 +59,15 @@ func (b *runBase) readView(ctx context.Context, view string, load func(context.C
 	if due {
 		maxAge = 0
 	}
-	ids, _, err := b.conn.Views.Get(lms.WithPriority(ctx, lms.PriorityRead), view, maxAge, load)
+	ids, read, err := b.conn.Views.Get(lms.WithPriority(ctx, lms.PriorityRead), view, maxAge, load)
 	if err == nil && due {
 		b.fresh.read(b.object, view)
+	}
+	if read {
+		if b.readNow == nil {
+			b.readNow = sets.New[string]()
+		}
+		b.readNow.Insert(view)
 	}
 	return ids, err
 }

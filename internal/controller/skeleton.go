@@ -6,6 +6,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -261,11 +262,15 @@ type runBase struct {
 	// is the connection's deletion guard.
 	grants grants
 	guard  *deletionGuard
+	// readNow names the views this reconcile read from the vendor (not
+	// from the connection's cache), so that a read sharing their answer
+	// knows it comes free.
+	readNow sets.Set[string]
 }
 
 // newRunBase returns the runBase of a reconcile of obj.
 func newRunBase(recorder events.EventRecorder, obj client.Object, env runEnv) runBase {
 	return runBase{notifier: notifier{recorder: recorder, obj: obj}, object: obj, conn: env.conn.conn,
 		caps: env.conn.conn.Client.Capabilities(), interval: env.conn.syncInterval, save: env.save, fresh: env.fresh,
-		grants: env.conn.grants, guard: env.conn.guard}
+		grants: env.conn.grants, guard: env.conn.guard, readNow: sets.New[string]()}
 }

@@ -115,7 +115,8 @@ type Capabilities struct {
 	Progress bool
 	// TargetProgress is true when a target's progress is read for all its
 	// learners at once (ProgressReader.TargetProgress); false when it is
-	// read from recent completions and one learner at a time.
+	// read from recent completions and one learner at a time. Its read
+	// answers AssignedUsers too, once per context memo (lms.WithMemo).
 	TargetProgress bool
 	// UserPageSize is the number of users one list call returns (0: all in one call).
 	UserPageSize int
