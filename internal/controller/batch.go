@@ -110,10 +110,15 @@ func (b *batch) send(ctx context.Context, writes []write) *outcome {
 	return o
 }
 
-// chunkSize is how many writes one reconcile sends: what the budget grants
-// a batch at once.
+// chunkSize is how many writes one reconcile sends: half of what the
+// budget grants a batch at once. A chunk of the whole grant is served only
+// from a full bucket, and the refill that comes while the bucket is full is
+// lost: every moment between the bucket filling and the batch coming back
+// (its requeue, its status writes) wasted the budget (eLeaP, 2,500/h, burst
+// 10: chunks of 9 converged at 1.26 x the floor). Half leaves the other half
+// to fill meanwhile.
 func (b *batch) chunkSize() int {
-	return min(b.conn.Budget.MaxAcquire(lms.PriorityBatch), maxChunk)
+	return min((b.conn.Budget.MaxAcquire(lms.PriorityBatch)+1)/2, maxChunk)
 }
 
 // writeAhead records the chunk's additions as pending and saves the status
