@@ -1,11 +1,13 @@
 package controller
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/events"
 
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
 	"github.com/lmsoperator/lms-operator/internal/lms"
@@ -190,4 +192,92 @@ func TestAssignmentTimes(t *testing.T) {
 			want:   want{At: map[string]time.Time{}},
 		},
 	}, call, cmp.Comparer(func(a, b metav1.Time) bool { return a.Equal(&b) }))
+}
+
+func TestAnnounceOverdue(t *testing.T) {
+	type args struct {
+		before  []string // status.overdueUserIDs
+		overdue int      // learners overdue now: u00, u01, ...
+	}
+	type want struct {
+		Events  []string
+		Overdue int
+	}
+	call := func(a args) want {
+		rec := events.NewFakeRecorder(100)
+		e := &v1alpha1.Enrollment{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "e"}}
+		e.Status.OverdueUserIDs = a.before
+		run := &enrollmentRun{e: e, runBase: runBase{notifier: notifier{recorder: rec, obj: e}}}
+		overdue := map[string]subjectProgress{}
+		due := map[string]time.Time{}
+		for i := range a.overdue {
+			id := fmt.Sprintf("u%02d", i)
+			overdue[id], due[id] = subjectProgress{name: "l" + id[1:], user: lms.User{ID: id}, assigned: true}, dueDay
+		}
+		run.announceOverdue(lms.Target{Kind: lms.TargetCourse, ID: "7"}, overdue, due)
+		close(rec.Events)
+		var got []string
+		for ev := range rec.Events {
+			got = append(got, ev)
+		}
+		return want{Events: got, Overdue: len(e.Status.OverdueUserIDs)}
+	}
+	note := func(name string) string {
+		return "Warning Overdue Learner " + name + " has not completed course 7, due 2026-03-01T00:00:00Z"
+	}
+	checkTable(t, "announceOverdue", map[string]row[args, want]{
+		"NewlyOverdueAreAnnouncedOnce": {
+			reason: "a learner already recorded overdue gets no second event; the new one gets one",
+			args:   args{before: []string{"u00"}, overdue: 2},
+			want:   want{Events: []string{note("l01")}, Overdue: 2},
+		},
+		"NoLongerOverdueLeaveTheRecord": {
+			reason: "a learner who completed, or whose due time moved, leaves status.overdueUserIDs",
+			args:   args{before: []string{"u00", "u05"}},
+			want:   want{},
+		},
+		"BeyondTenOneEventForTheRest": {
+			reason: "at most 10 learners are announced one by one; the rest share one event",
+			args:   args{overdue: 12},
+			want: want{Events: []string{note("l00"), note("l01"), note("l02"), note("l03"), note("l04"), note("l05"),
+				note("l06"), note("l07"), note("l08"), note("l09"),
+				"Warning Overdue 2 more learners have not completed course 7 by their due time: l10, l11"}, Overdue: 12},
+		},
+	}, call)
+}
+
+func TestNextDueIn(t *testing.T) {
+	now := dueDay.Add(-time.Hour)
+	type args struct {
+		due       map[string]time.Time
+		completed []string
+	}
+	call := func(a args) time.Duration {
+		led := &progressLedger{entries: map[string]*progressEntry{}}
+		for id := range a.due {
+			led.entries[id] = &progressEntry{}
+		}
+		for _, id := range a.completed {
+			led.entries[id].p.Completed = true
+		}
+		run := &enrollmentRun{now: now}
+		return run.nextDueIn(10*time.Hour, a.due, led)
+	}
+	checkTable(t, "nextDueIn", map[string]row[args, time.Duration]{
+		"TheEarliestUpcomingDueTime": {
+			reason: "the Enrollment is looked at again just after the next learner falls due",
+			args:   args{due: map[string]time.Time{"a": dueDay, "b": dueDay.Add(time.Hour)}},
+			want:   time.Hour + time.Second,
+		},
+		"CompletedAndPastDueDoNotCount": {
+			reason: "a completed learner never falls due, and one already past due has nothing to wait for",
+			args:   args{due: map[string]time.Time{"a": dueDay, "b": now.Add(-time.Minute), "c": dueDay.Add(2 * time.Hour)}, completed: []string{"a"}},
+			want:   3*time.Hour + time.Second,
+		},
+		"TheIntervalWhenSooner": {
+			reason: "a due time beyond the requeue leaves the requeue as it is",
+			args:   args{due: map[string]time.Time{"a": now.Add(20 * time.Hour)}},
+			want:   10 * time.Hour,
+		},
+	}, call)
 }
