@@ -137,6 +137,9 @@ const (
 	EventAssigned = "Assigned"
 	// EventUnassigned: assignments the Enrollment made were removed.
 	EventUnassigned = "Unassigned"
+	// EventOverdue (Warning): a learner of an Enrollment has not completed
+	// the training by its due time; one event per learner, when it becomes overdue.
+	EventOverdue = "Overdue"
 	// EventProgressNotRead: a progress read failed; Ready is unchanged.
 	EventProgressNotRead = "ProgressNotRead"
 	// EventVerifyFailed: the connection's credentials check failed.

@@ -73,6 +73,7 @@ type EnrollmentRole string
 // EnrollmentSpec is the desired state of an Enrollment.
 // +kubebuilder:validation:XValidation:rule="(has(self.course) ? 1 : 0) + (has(self.learningPath) ? 1 : 0) + (has(self.channel) ? 1 : 0) == 1",message="set exactly one target: spec.course, spec.learningPath or spec.channel"
 // +kubebuilder:validation:XValidation:rule="has(self.course) == has(oldSelf.course) && has(self.learningPath) == has(oldSelf.learningPath) && has(self.channel) == has(oldSelf.channel)",message="the target is immutable: create a new Enrollment to assign other training"
+// +kubebuilder:validation:XValidation:rule="!(has(self.dueDate) && has(self.dueAfter))",message="set at most one of spec.dueDate and spec.dueAfter"
 type EnrollmentSpec struct {
 	// connectionRef names the connection the training lives in. Immutable.
 	// +required
@@ -122,6 +123,24 @@ type EnrollmentSpec struct {
 	// +optional
 	// +kubebuilder:default=Unassign
 	DeletionPolicy EnrollmentDeletionPolicy `json:"deletionPolicy,omitempty"`
+
+	// dueDate is the date (YYYY-MM-DD) by which every learner must complete
+	// the training: a learner who has not completed it by the end of that
+	// day (UTC) is overdue. At most one of dueDate and dueAfter; with
+	// neither, the deadline the LMS sets on the course is used, if any.
+	// +optional
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Format=date
+	DueDate string `json:"dueDate,omitempty"`
+
+	// dueAfter is how long after each learner's assignment the training is
+	// due, e.g. 720h for 30 days; a positive duration. The assignment time is
+	// when the operator assigned the learner, or first saw it assigned.
+	// +optional
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="spec.dueAfter must be a positive duration"
+	DueAfter *metav1.Duration `json:"dueAfter,omitempty"`
 }
 
 // ProgressSettings say how an Enrollment's progress is read.
@@ -152,6 +171,12 @@ type ResolvedTarget struct {
 	// name of the target in the LMS.
 	// +optional
 	Name string `json:"name,omitempty"`
+	// vendorDeadline is the deadline the LMS sets on the target (eLeaP
+	// courses): a date such as 2024-01-01, or a period after each assignment
+	// such as "30 days" or "2 months". It applies when the spec sets neither
+	// dueDate nor dueAfter.
+	// +optional
+	VendorDeadline string `json:"vendorDeadline,omitempty"`
 }
 
 // EnrollmentSummary counts the Enrollment's learners.
@@ -171,6 +196,10 @@ type EnrollmentSummary struct {
 	// completed is the number who completed the training.
 	// +optional
 	Completed int32 `json:"completed"`
+	// overdue is the number not completed past their due time; they are not
+	// counted in notStarted or inProgress.
+	// +optional
+	Overdue int32 `json:"overdue"`
 }
 
 // LearnerProgress is one learner's progress.
@@ -187,6 +216,26 @@ type LearnerProgress struct {
 	// score, where the vendor reports one, as a decimal string.
 	// +optional
 	Score string `json:"score,omitempty"`
+	// dueTime is when the learner must have completed the training, where a
+	// due date applies.
+	// +optional
+	DueTime *metav1.Time `json:"dueTime,omitempty"`
+	// overdue is true when the learner has not completed the training and
+	// dueTime has passed.
+	// +optional
+	Overdue bool `json:"overdue,omitempty"`
+}
+
+// AssignmentTime is when the operator assigned a set of users, or first saw
+// them assigned: the start of a relative due date (dueAfter).
+type AssignmentTime struct {
+	// time of the assignment, to the second.
+	// +required
+	Time metav1.Time `json:"time"`
+	// userIDs are the vendor IDs of the users assigned then.
+	// +required
+	// +listType=set
+	UserIDs []string `json:"userIDs"`
 }
 
 // EnrollmentStatus is the observed state of an Enrollment.
@@ -244,6 +293,19 @@ type EnrollmentStatus struct {
 	// +optional
 	// +listType=set
 	CompletedUserIDs []string `json:"completedUserIDs,omitempty"`
+
+	// assignmentTimes record when each assigned learner was assigned (or
+	// first seen assigned), users of the same reconcile together; kept while
+	// a relative due date (spec.dueAfter, or the LMS's) applies.
+	// +optional
+	// +listType=atomic
+	AssignmentTimes []AssignmentTime `json:"assignmentTimes,omitempty"`
+
+	// overdueUserIDs are the vendor IDs of the learners known to be overdue:
+	// each gets one Overdue event when it becomes overdue.
+	// +optional
+	// +listType=set
+	OverdueUserIDs []string `json:"overdueUserIDs,omitempty"`
 }
 
 // An Enrollment assigns learners and groups to a course, learning path or
@@ -255,6 +317,7 @@ type EnrollmentStatus struct {
 // +kubebuilder:printcolumn:name="Target",type=string,JSONPath=`.status.target.name`
 // +kubebuilder:printcolumn:name="Assigned",type=integer,JSONPath=`.status.summary.assigned`
 // +kubebuilder:printcolumn:name="Completed",type=integer,JSONPath=`.status.summary.completed`
+// +kubebuilder:printcolumn:name="Overdue",type=integer,JSONPath=`.status.summary.overdue`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`

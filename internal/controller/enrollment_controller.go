@@ -6,6 +6,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/client-go/tools/events"
 	"k8s.io/utils/clock"
@@ -43,9 +44,17 @@ func NewEnrollmentReconciler(d Deps) *EnrollmentReconciler {
 		newObject: func() *v1alpha1.Enrollment { return &v1alpha1.Enrollment{} },
 		rebase:    rebaseEnrollment,
 		newRun:    r.newRun,
-		released:  func(e *v1alpha1.Enrollment) { r.progress.forget(e.UID) },
+		released:  r.released,
+		gone:      func(key types.NamespacedName) { r.metrics.ForgetEnrollment(key.Namespace, key.Name) },
 	})
 	return r
+}
+
+// released forgets what is held of an Enrollment whose finalizer was
+// released: its progress and its learners' metric series.
+func (r *EnrollmentReconciler) released(e *v1alpha1.Enrollment) {
+	r.progress.forget(e.UID)
+	r.metrics.ForgetEnrollment(e.Namespace, e.Name)
 }
 
 // rebaseEnrollment lays mine's status onto fresh, keeping the assignments
@@ -79,9 +88,11 @@ func (run *enrollmentRun) observeOnly() bool {
 }
 
 // sync resolves the target and the subjects, makes the assignments match
-// them, and reads progress when it is due.
+// them, reads progress when it is due and finds the learners overdue. The
+// learners' metric follows the status it leaves.
 func (run *enrollmentRun) sync(ctx context.Context) outcome {
 	ctx = lms.WithMemo(ctx) // one read of a vendor answer that serves several views (Enabley's performance pages)
+	defer run.publishLearners()
 	target, subj, o := run.observe(ctx)
 	if o != nil {
 		return *o
@@ -90,25 +101,36 @@ func (run *enrollmentRun) sync(ctx context.Context) outcome {
 	if o != nil {
 		return *o
 	}
+	rule, _ := dueRuleOf(run.e.Spec, target.Deadline) // validate refused a dueDate that does not parse
 	subjects := subjectList(subj, state)
 	led, progress := run.readProgress(ctx, target, subjects)
-	run.summarize(subjects, led)
+	due := run.dueTimes(rule, subjects)
+	run.summarize(target, subjects, led, due)
 	if len(subj.pending) > 0 {
 		return working(v1alpha1.ReasonWaitingForDependencies, "waiting for "+truncated(subj.pending, shownNames), run.interval)
 	}
 	o = run.observedDrift(subjects)
 	if o == nil {
-		msg := fmt.Sprintf("%d of %d learners assigned to %s", run.e.Status.Summary.Assigned, run.e.Status.Summary.Subjects, describeTarget(target))
-		if len(subj.groups) > 0 {
-			msg += fmt.Sprintf(" (%s through groups)", countNouns(map[string]int{"group": len(subj.groups)}))
-		}
-		o = ptrTo(done(v1alpha1.ReasonSynced, msg, run.interval))
+		o = ptrTo(done(v1alpha1.ReasonSynced, run.syncedMessage(target, subj), run.interval))
 	}
 	o.requeueAfter = run.nextProgress(led)
 	if progress != nil {
 		o.message, o.requeueAfter = o.message+"; "+progress.message, progress.requeueAfter
 	}
+	o.requeueAfter = run.nextDueIn(o.requeueAfter, due, led)
 	return *o
+}
+
+// syncedMessage is the Ready message of a synced Enrollment.
+func (run *enrollmentRun) syncedMessage(target lms.Target, subj *enrollmentSubjects) string {
+	msg := fmt.Sprintf("%d of %d learners assigned to %s", run.e.Status.Summary.Assigned, run.e.Status.Summary.Subjects, describeTarget(target))
+	if len(subj.groups) > 0 {
+		msg += fmt.Sprintf(" (%s through groups)", countNouns(map[string]int{"group": len(subj.groups)}))
+	}
+	if note := describeDue(run.e.Status.Summary); note != "" {
+		msg += "; " + note
+	}
+	return msg
 }
 
 // nextProgress is when the Enrollment is looked at again: after the sync

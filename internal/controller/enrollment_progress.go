@@ -62,6 +62,10 @@ type progressEntry struct {
 	// read tells whether it was read once already.
 	due  time.Time
 	read bool
+	// known tells that the progress was read (or is known from status to be
+	// complete or overdue): only a known learner can be overdue, so that one
+	// not read yet is not reported overdue on a guess.
+	known bool
 	// courses are the courses of the target the user completed (a learning
 	// path is completed with all its courses), with when.
 	courses map[string]*time.Time
@@ -171,6 +175,7 @@ func (run *enrollmentRun) track(led *progressLedger, users map[string]lms.User, 
 		}
 	}
 	completed := sets.New(run.e.Status.CompletedUserIDs...)
+	overdue := sets.New(run.e.Status.OverdueUserIDs...)
 	seeded := run.seededProgress(subjects)
 	for id := range users {
 		if _, ok := led.entries[id]; ok {
@@ -183,6 +188,7 @@ func (run *enrollmentRun) track(led *progressLedger, users map[string]lms.User, 
 		if completed.Has(id) {
 			e.p.Completed, e.p.Percent = true, 100
 		}
+		e.known = completed.Has(id) || overdue.Has(id)
 		led.entries[id] = e
 	}
 }
@@ -271,6 +277,7 @@ func (run *enrollmentRun) wholeProgress(ctx context.Context, t lms.Target, led *
 		} else if !e.p.Completed {
 			e.p = lms.Progress{UserID: id, Email: users[id].Email}
 		}
+		e.known = true
 	}
 	return nil
 }
@@ -353,7 +360,7 @@ func (run *enrollmentRun) learnerProgress(ctx context.Context, t lms.Target, led
 			return o.progressNote()
 		}
 		e.due = run.now.Add(nextRead(run.refreshInterval(), e.read))
-		e.read = true
+		e.read, e.known = true, true
 	}
 	return nil
 }

@@ -9,13 +9,15 @@ import (
 
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
 	"github.com/lmsoperator/lms-operator/internal/lms"
+	"github.com/lmsoperator/lms-operator/internal/metrics"
 )
 
 // summarize fills status.summary and status.learners: every subject is
-// counted, at most MaxLearnerProgressEntries are listed (those not
-// completed first, then by name), and the rest counted in learnersOmitted.
-// A nil ledger keeps the progress counts and the list as they are.
-func (run *enrollmentRun) summarize(subjects []subjectProgress, led *progressLedger) {
+// counted, at most MaxLearnerProgressEntries are listed (overdue first, then
+// those not completed, then by name), and the rest counted in
+// learnersOmitted. A nil ledger keeps the progress counts and the list as
+// they are. due holds each assigned user's due time, where one applies.
+func (run *enrollmentRun) summarize(target lms.Target, subjects []subjectProgress, led *progressLedger, due map[string]time.Time) {
 	sum := &run.e.Status.Summary
 	sum.Subjects, sum.Assigned = int32(len(subjects)), 0
 	for _, s := range subjects {
@@ -24,18 +26,18 @@ func (run *enrollmentRun) summarize(subjects []subjectProgress, led *progressLed
 		}
 	}
 	if !run.caps.Progress {
-		sum.NotStarted, sum.InProgress, sum.Completed = 0, 0, 0
-		run.e.Status.Learners, run.e.Status.LearnersOmitted = nil, 0
+		sum.NotStarted, sum.InProgress, sum.Completed, sum.Overdue = 0, 0, 0, 0
+		run.e.Status.Learners, run.e.Status.LearnersOmitted, run.e.Status.OverdueUserIDs = nil, 0, nil
 		return
 	}
 	if led == nil {
 		return
 	}
-	list := run.progressEntries(subjects, led, sum)
+	list, overdue := run.progressEntries(subjects, led, due, sum)
+	run.announceOverdue(target, overdue, due)
 	sort.SliceStable(list, func(i, j int) bool {
-		ci, cj := list[i].CompletedTime != nil || list[i].Percent == 100, list[j].CompletedTime != nil || list[j].Percent == 100
-		if ci != cj {
-			return !ci
+		if ri, rj := listRank(list[i]), listRank(list[j]); ri != rj {
+			return ri < rj
 		}
 		return list[i].Name < list[j].Name
 	})
@@ -47,29 +49,61 @@ func (run *enrollmentRun) summarize(subjects []subjectProgress, led *progressLed
 	run.e.Status.Learners = list
 }
 
+// listRank orders status.learners: overdue learners first, as they are
+// the ones to act on, then those not completed, then the completed.
+func listRank(lp v1alpha1.LearnerProgress) int {
+	switch {
+	case lp.Overdue:
+		return 0
+	case lp.CompletedTime != nil || lp.Percent == 100:
+		return 2
+	}
+	return 1
+}
+
 // progressEntries returns every subject's progress entry and counts the
-// assigned ones by progress.
-func (run *enrollmentRun) progressEntries(subjects []subjectProgress, led *progressLedger, sum *v1alpha1.EnrollmentSummary) []v1alpha1.LearnerProgress {
-	sum.NotStarted, sum.InProgress, sum.Completed = 0, 0, 0
+// assigned ones by state; it returns the overdue ones by user ID.
+func (run *enrollmentRun) progressEntries(subjects []subjectProgress, led *progressLedger, due map[string]time.Time,
+	sum *v1alpha1.EnrollmentSummary) ([]v1alpha1.LearnerProgress, map[string]subjectProgress) {
+	sum.NotStarted, sum.InProgress, sum.Completed, sum.Overdue = 0, 0, 0, 0
 	list := make([]v1alpha1.LearnerProgress, 0, len(subjects))
+	overdue := map[string]subjectProgress{}
 	for _, s := range subjects {
 		var p lms.Progress
+		known := false
 		if e := led.entries[s.user.ID]; e != nil && s.user.ID != "" {
-			p = e.p
+			p, known = e.p, e.known
 		}
+		lp := learnerProgress(s.name, p)
 		if s.assigned {
-			switch {
-			case p.Completed:
-				sum.Completed++
-			case p.Percent > 0:
-				sum.InProgress++
-			default:
-				sum.NotStarted++
+			d := due[s.user.ID]
+			if !d.IsZero() {
+				at := metav1.NewTime(d)
+				lp.DueTime = &at
+			}
+			state := learnerState(p, known, d, run.now)
+			countState(sum, state)
+			if lp.Overdue = state == metrics.StateOverdue; lp.Overdue {
+				overdue[s.user.ID] = s
 			}
 		}
-		list = append(list, learnerProgress(s.name, p))
+		list = append(list, lp)
 	}
-	return list
+	return list, overdue
+}
+
+// countState counts one assigned learner in the summary.
+func countState(sum *v1alpha1.EnrollmentSummary, state string) {
+	switch state {
+	case metrics.StateCompleted:
+		sum.Completed++
+	case metrics.StateOverdue:
+		sum.Overdue++
+	case metrics.StateInProgress:
+		sum.InProgress++
+	default:
+		sum.NotStarted++
+	}
 }
 
 // learnerProgress converts one user's progress for status.

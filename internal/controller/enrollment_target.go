@@ -63,6 +63,10 @@ func (run *enrollmentRun) validate(context.Context) *outcome {
 			provider, targetNoun(kind), kindList(run.caps.Targets)))
 		return &s
 	}
+	if _, err := dueRuleOf(run.e.Spec, nil); err != nil {
+		s := stalled(v1alpha1.ReasonInvalidSpec, err.Error())
+		return &s
+	}
 	role := enrollmentRole(run.e)
 	if role != lms.RoleLearner && !slices.Contains(run.caps.EnrollmentRoles, role) {
 		s := stalled(v1alpha1.ReasonUnsupported, fmt.Sprintf("%s enrollments cannot give role %s (supported: %s)",
@@ -99,7 +103,7 @@ func roleList(roles []lms.Role) string {
 func (run *enrollmentRun) resolveTarget(ctx context.Context) (lms.Target, *outcome) {
 	kind, ref := targetSpec(run.e)
 	if ref.ID != "" {
-		t := lms.Target{Kind: kind, ID: ref.ID}
+		t := run.withVendorDeadline(ctx, lms.Target{Kind: kind, ID: ref.ID})
 		run.recordTarget(t)
 		return t, nil
 	}
@@ -148,7 +152,7 @@ func (run *enrollmentRun) pickTarget(kind lms.TargetKind, name string, found []l
 }
 
 func (run *enrollmentRun) recordTarget(t lms.Target) {
-	run.e.Status.Target = &v1alpha1.ResolvedTarget{Kind: string(t.Kind), ID: t.ID, Name: t.Name}
+	run.e.Status.Target = &v1alpha1.ResolvedTarget{Kind: string(t.Kind), ID: t.ID, Name: t.Name, VendorDeadline: formatDeadline(t.Deadline)}
 }
 
 // targetNotFound is the outcome of a vendor answering NotFound for the

@@ -5,7 +5,9 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -58,6 +60,9 @@ type kind[T managed] struct {
 	newRun func(obj T, env runEnv) kindRun
 	// released, when set, is told that obj's finalizer was released.
 	released func(obj T)
+	// gone, when set, is told that a reconciled object no longer exists
+	// (deleted without a finalizer, or after its release).
+	gone func(key types.NamespacedName)
 	// newList returns an empty list of the kind.
 	newList func() client.ObjectList
 	// claims, when set, are the keys by which obj claims an LMS object on its
@@ -94,6 +99,9 @@ type runEnv struct {
 func (r *reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	obj := r.newObject()
 	if err := r.client.Get(ctx, req.NamespacedName, obj); err != nil {
+		if apierrors.IsNotFound(err) && r.gone != nil {
+			r.gone(req.NamespacedName)
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	orig := obj.DeepCopyObject().(T)

@@ -120,6 +120,9 @@ type Capabilities struct {
 	TargetProgress bool
 	// UserPageSize is the number of users one list call returns (0: all in one call).
 	UserPageSize int
+	// TargetDeadlines is true when the vendor's target list carries the
+	// deadlines it sets on courses (eLeaP).
+	TargetDeadlines bool
 }
 
 // SupportsTarget reports whether k is in c.Targets.
@@ -242,6 +245,18 @@ type Target struct {
 	Kind TargetKind
 	ID   string
 	Name string
+	// Deadline is the deadline the vendor sets on the target; nil when none
+	// or unknown (the vendor has none, or the target was not listed).
+	Deadline *Deadline
+}
+
+// A Deadline is when the vendor wants a target completed: by Date, or Days
+// or Months after each learner's assignment. Exactly one is set.
+type Deadline struct {
+	// Date is the last day, in UTC, to complete the target.
+	Date time.Time
+	// Days and Months are the period after the assignment.
+	Days, Months int
 }
 
 // Assignment is how a user is assigned to a target.

@@ -197,6 +197,30 @@ func TestInvalidObjectsAreRefused(t *testing.T) {
 			base: validEnrollment, patch: `spec: {deletionPolicy: Delete}`,
 			wantField: "spec.deletionPolicy", wantHint: `supported values: "Unassign", "Orphan"`,
 		},
+		"Enrollment with both dueDate and dueAfter is refused": {
+			base: validEnrollment, patch: `spec: {dueDate: "2026-03-31", dueAfter: 720h}`,
+			wantField: "spec", wantHint: "set at most one of spec.dueDate and spec.dueAfter",
+		},
+		"Enrollment dueDate that is not a date is refused": {
+			base: validEnrollment, patch: `spec: {dueDate: "31/03/2026"}`,
+			wantField: "spec.dueDate", wantHint: "must be of type date",
+		},
+		"Enrollment dueDate with a time is refused": {
+			base: validEnrollment, patch: `spec: {dueDate: "2026-03-31T00:00:00Z"}`,
+			wantField: "spec.dueDate", wantHint: "must be of type date",
+		},
+		"Enrollment dueAfter of zero is refused": {
+			base: validEnrollment, patch: `spec: {dueAfter: 0h}`,
+			wantField: "spec.dueAfter", wantHint: "spec.dueAfter must be a positive duration",
+		},
+		"Enrollment dueAfter that is not a duration is refused": {
+			base: validEnrollment, patch: `spec: {dueAfter: 30d}`,
+			wantField: "spec.dueAfter", wantHint: "should match",
+		},
+		"Enrollment dueAfter that is negative is refused": {
+			base: validEnrollment, patch: `spec: {dueAfter: "-1h"}`,
+			wantField: "spec.dueAfter", wantHint: "should match",
+		},
 
 		// Label selectors: operators and their values.
 		"LearnerGroup selector with an unknown operator is refused": {

@@ -60,6 +60,15 @@ func TestValidObjectsAndChangesAreAccepted(t *testing.T) {
 		"changing a Learner's email and names is accepted": {
 			base: validLearner, update: true, patch: `spec: {email: ada.lovelace@example.com, firstName: Augusta}`,
 		},
+		"Enrollment with a dueDate is accepted": {
+			base: validEnrollment, patch: `spec: {dueDate: "2026-03-31"}`,
+		},
+		"Enrollment with a dueAfter is accepted": {
+			base: validEnrollment, patch: `spec: {dueAfter: 720h30m}`,
+		},
+		"changing an Enrollment's dueDate to a dueAfter is accepted": {
+			base: validEnrollment + "  dueDate: \"2026-03-31\"\n", update: true, patch: `spec: {dueDate: null, dueAfter: 24h}`,
+		},
 		"changing an Enrollment's subjects is accepted": {
 			base: validEnrollment, update: true, patch: `spec: {subjects: {groupRefs: [{name: platform-team}]}}`,
 		},

@@ -81,11 +81,17 @@ type groupAnswer struct {
 	UserGroup list[groupDTO] `json:"usergroup"`
 }
 
-// targetDTO is a course or a learning path.
+// targetDTO is a course or a learning path. Courses carry their deadline:
+// deadline is "date" (deadline_date) or "relative" (deadline_relative
+// deadline_relative_unit, "days" or "months", after the assignment).
 type targetDTO struct {
-	ID     flexString `json:"id"`
-	Name   flexString `json:"name"`
-	Active flexBool   `json:"active"`
+	ID                   flexString `json:"id"`
+	Name                 flexString `json:"name"`
+	Active               flexBool   `json:"active"`
+	Deadline             flexString `json:"deadline"`
+	DeadlineDate         flexString `json:"deadline_date"`
+	DeadlineRelative     flexString `json:"deadline_relative"`
+	DeadlineRelativeUnit flexString `json:"deadline_relative_unit"`
 }
 
 // coursesAnswer is the answer of courses/ and learning_paths/assigned_courses.

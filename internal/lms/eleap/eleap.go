@@ -102,6 +102,7 @@ func (c *client) Capabilities() lms.Capabilities {
 		Description:     true,
 		Progress:        true,
 		UserPageSize:    0,
+		TargetDeadlines: true,
 	}
 }
 

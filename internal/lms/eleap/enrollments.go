@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/lmsoperator/lms-operator/internal/lms"
 )
@@ -70,9 +72,35 @@ func (c *enrollmentClient) Targets(ctx context.Context, kind lms.TargetKind) ([]
 func toTargets(kind lms.TargetKind, dtos []targetDTO) []lms.Target {
 	var out []lms.Target
 	for _, d := range dtos {
-		out = append(out, lms.Target{Kind: kind, ID: strings.TrimSpace(string(d.ID)), Name: string(d.Name)})
+		out = append(out, lms.Target{Kind: kind, ID: strings.TrimSpace(string(d.ID)), Name: string(d.Name), Deadline: d.deadline()})
 	}
 	return out
+}
+
+// deadline converts a course's deadline: "date" with a date, or "relative"
+// with a positive number of days or months. Anything else (no deadline,
+// "0", an unknown unit, a date that does not parse) is none.
+func (d targetDTO) deadline() *lms.Deadline {
+	switch strings.ToLower(strings.TrimSpace(string(d.Deadline))) {
+	case "date":
+		at, err := time.Parse(time.DateOnly, strings.TrimSpace(string(d.DeadlineDate)))
+		if err != nil {
+			return nil
+		}
+		return &lms.Deadline{Date: at}
+	case "relative":
+		n, err := strconv.Atoi(strings.TrimSpace(string(d.DeadlineRelative)))
+		if err != nil || n <= 0 {
+			return nil
+		}
+		switch strings.ToLower(strings.TrimSpace(string(d.DeadlineRelativeUnit))) {
+		case "days", "day":
+			return &lms.Deadline{Days: n}
+		case "months", "month":
+			return &lms.Deadline{Months: n}
+		}
+	}
+	return nil
 }
 
 // AssignedUsers returns the ids of the users assigned to t directly

@@ -2,6 +2,7 @@ package eleap
 
 import (
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -35,6 +36,15 @@ func TestTargets(t *testing.T) {
 			return s
 		}, lms.TargetLearningPath, nil, ""},
 		"channels are Enabley's": {testSeed, lms.TargetChannel, nil, lms.KindUnsupported},
+		"a course's deadline date and relative deadline are read": {func() eleapsim.Seed {
+			s := testSeed()
+			s.Courses[0].Deadline, s.Courses[0].DeadlineDate = "date", "2024-01-01"
+			s.Courses[1].Deadline, s.Courses[1].DeadlineRelative, s.Courses[1].DeadlineRelativeUnit = "relative", "30", "days"
+			return s
+		}, lms.TargetCourse, []lms.Target{
+			{Kind: lms.TargetCourse, ID: "10", Name: "Safety", Deadline: &lms.Deadline{Date: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}},
+			{Kind: lms.TargetCourse, ID: "11", Name: "Privacy", Deadline: &lms.Deadline{Days: 30}},
+		}, ""},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -45,6 +55,56 @@ func TestTargets(t *testing.T) {
 			}
 			if diff := cmp.Diff(tc.want, got, cmpEmpty); diff != "" {
 				t.Errorf("Targets (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestCourseDeadline(t *testing.T) {
+	type args struct {
+		dto targetDTO
+	}
+	cases := map[string]struct {
+		reason string
+		args   args
+		want   *lms.Deadline
+	}{
+		"Date": {
+			reason: "deadline date is the course's last day",
+			args:   args{targetDTO{Deadline: "date", DeadlineDate: "2024-01-01", DeadlineRelative: "0"}},
+			want:   &lms.Deadline{Date: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)},
+		},
+		"DateUnparsable": {
+			reason: "a date that does not parse is no deadline, not a guess",
+			args:   args{targetDTO{Deadline: "date", DeadlineDate: "0000-00-00"}},
+		},
+		"RelativeDays": {
+			reason: "a relative deadline in days",
+			args:   args{targetDTO{Deadline: "relative", DeadlineRelative: "14", DeadlineRelativeUnit: "days"}},
+			want:   &lms.Deadline{Days: 14},
+		},
+		"RelativeMonths": {
+			reason: "a relative deadline in months",
+			args:   args{targetDTO{Deadline: "relative", DeadlineRelative: "2", DeadlineRelativeUnit: "months"}},
+			want:   &lms.Deadline{Months: 2},
+		},
+		"RelativeZero": {
+			reason: "a relative deadline of 0 (the document's default) is none",
+			args:   args{targetDTO{Deadline: "relative", DeadlineRelative: "0", DeadlineRelativeUnit: "days"}},
+		},
+		"RelativeUnknownUnit": {
+			reason: "a unit the document does not name is none",
+			args:   args{targetDTO{Deadline: "relative", DeadlineRelative: "3", DeadlineRelativeUnit: "weeks"}},
+		},
+		"None": {
+			reason: "a course without a deadline type has none, whatever the date says",
+			args:   args{targetDTO{DeadlineDate: "2024-01-01"}},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, tc.args.dto.deadline()); diff != "" {
+				t.Errorf("%s: deadline() (-want +got):\n%s", tc.reason, diff)
 			}
 		})
 	}
