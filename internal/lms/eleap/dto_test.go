@@ -2,6 +2,7 @@ package eleap
 
 import (
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -44,7 +45,8 @@ func TestDecodeDocumentExamples(t *testing.T) {
 			var a coursesAnswer
 			err := decode(docCourses, &a)
 			return toTargets(lms.TargetCourse, a.Courses), err
-		}, []lms.Target{{Kind: lms.TargetCourse, ID: "1", Name: "Course Name"}}},
+		}, []lms.Target{{Kind: lms.TargetCourse, ID: "1", Name: "Course Name",
+			Deadline: &lms.Deadline{Date: time.Date(2024, time.January, 1, 0, 0, 0, 0, time.UTC)}}}},
 		"learning path with a numeric id": {func() (any, error) {
 			var a pathsAnswer
 			err := decode(simPaths, &a)

@@ -52,7 +52,7 @@ func TestCapabilities(t *testing.T) {
 	want := lms.Capabilities{
 		Groups: true, GroupMembers: true, Targets: []lms.TargetKind{lms.TargetCourse, lms.TargetLearningPath}, GroupEnrollment: true,
 		Roles:        []lms.Role{lms.RoleLearner, lms.RoleInstructor, lms.RoleSupervisor, lms.RoleManager},
-		CustomFields: true, MiddleName: true, Description: true, Progress: true,
+		CustomFields: true, MiddleName: true, Description: true, Progress: true, TargetDeadlines: true,
 	}
 	if diff := cmp.Diff(want, e.client.Capabilities()); diff != "" {
 		t.Errorf("Capabilities (-want +got):\n%s", diff)
