@@ -3,6 +3,7 @@ package kubectllms
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -41,6 +42,10 @@ type Change struct {
 	Name      string        `json:"name"`
 	Email     string        `json:"email,omitempty"`
 	Fields    []FieldChange `json:"fields,omitempty"`
+	// Unobserved are the fields the update writes that the vendor's list
+	// does not show (eLeaP's active flag): the controller writes them with
+	// a spec change, but no old value can be compared.
+	Unobserved []string `json:"unobservedWrites,omitempty"`
 	// Calls are the vendor calls it costs.
 	Calls int `json:"calls"`
 	// Deletion is true when the deletion guard counts it.
@@ -139,14 +144,12 @@ func planLearner(l, live *v1alpha1.Learner, inv *inventory.Inventory, caps lms.C
 		return c, true
 	}
 	diff := controller.UserDiff(want, have, caps)
+	var unseen []string
 	if live == nil || !cmp.Equal(want, controller.DesiredUser(live, caps)) {
-		diff = mergeFields(diff, controller.UnobservedWrites(want, have, caps))
+		unseen = without(controller.UnobservedWrites(want, have, caps), diff)
 	}
-	if observeOnly {
-		diff = nil
-	}
-	if len(diff) > 0 {
-		c.Action, c.Calls, c.Fields = ActionUpdate, controller.LearnerUpdateCalls, fieldChanges(diff, have, want)
+	if !observeOnly && len(diff)+len(unseen) > 0 {
+		c.Action, c.Calls, c.Fields, c.Unobserved = ActionUpdate, controller.LearnerUpdateCalls, fieldChanges(diff, have, want), unseen
 		c.Deletion = controller.Deactivates(want, have)
 	}
 	if live == nil || live.Status.ExternalID == "" {
@@ -204,17 +207,14 @@ func actionOf(p v1alpha1.LearnerDeletionPolicy) string {
 	return ActionDeactivate
 }
 
-// mergeFields returns the union of two sorted field lists, sorted.
-func mergeFields(a, b []string) []string {
-	set := map[string]bool{}
-	for _, f := range append(append([]string{}, a...), b...) {
-		set[f] = true
+// without returns the fields of a that are not in b.
+func without(a, b []string) []string {
+	var out []string
+	for _, f := range a {
+		if !slices.Contains(b, f) {
+			out = append(out, f)
+		}
 	}
-	out := make([]string, 0, len(set))
-	for f := range set {
-		out = append(out, f)
-	}
-	sort.Strings(out)
 	return out
 }
 

@@ -39,6 +39,9 @@ func printConnection(w io.Writer, cp ConnectionPlan) {
 	_, _ = fmt.Fprintf(w, "%s (%s):\n", cp.Connection, cp.Provider)
 	for _, c := range cp.Changes {
 		_, _ = fmt.Fprintf(w, "  %s\n", ChangeLine(c))
+		if len(c.Unobserved) > 0 {
+			_, _ = fmt.Fprintf(w, "      also writes %s, which the vendor's list does not show\n", strings.Join(c.Unobserved, ", "))
+		}
 	}
 	_, _ = fmt.Fprintf(w, "  vendor calls: %d reads made, %d writes to send, ~%s at %d requests/hour (burst %d)\n",
 		cp.Reads, cp.Writes, cp.Duration, cp.RequestsPerHour, cp.Burst)
