@@ -182,25 +182,31 @@ func WriteYAML(w io.Writer, im *Imported) error {
 		objs = append(objs, &im.Enrollments[i])
 	}
 	for _, o := range objs {
-		data, err := yaml.Marshal(o)
+		data, err := manifestYAML(o)
 		if err != nil {
 			return err
 		}
-		if _, err := fmt.Fprintf(w, "---\n%s", stripEmpty(data)); err != nil {
+		if _, err := fmt.Fprintf(w, "---\n%s", data); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// stripEmpty drops the empty status and creationTimestamp the Go types marshal.
-func stripEmpty(data []byte) []byte {
-	var lines []string
-	for _, l := range strings.Split(string(data), "\n") {
-		if l == "status: {}" || strings.TrimSpace(l) == "creationTimestamp: null" {
-			continue
-		}
-		lines = append(lines, l)
+// manifestYAML is obj as a manifest: without the status and the empty
+// creationTimestamp that the Go types marshal.
+func manifestYAML(obj any) ([]byte, error) {
+	data, err := yaml.Marshal(obj)
+	if err != nil {
+		return nil, err
 	}
-	return []byte(strings.Join(lines, "\n"))
+	var m map[string]any
+	if err := yaml.Unmarshal(data, &m); err != nil {
+		return nil, err
+	}
+	delete(m, "status")
+	if meta, ok := m["metadata"].(map[string]any); ok {
+		delete(meta, "creationTimestamp")
+	}
+	return yaml.Marshal(m)
 }
