@@ -22,6 +22,13 @@ func (im *importer) groups(ctx context.Context, env Env, gc lms.GroupClient) err
 	sort.Slice(groups, func(i, j int) bool { return groups[i].Name < groups[j].Name })
 	names := namer{}
 	for _, g := range groups {
+		if lg := im.managedGroups[g.ID]; lg != "" {
+			if name, ok := strings.CutPrefix(lg, im.opts.Namespace+"/"); ok {
+				names[name], im.groupOf[g.ID] = true, name // an assignee refers to it; not written again
+			}
+			im.out.Skipped = append(im.out.Skipped, fmt.Sprintf("group %s (%q): already the group of LearnerGroup %s", g.ID, g.Name, lg))
+			continue
+		}
 		name, why := im.groupName(g, names)
 		if why != "" {
 			im.out.Skipped = append(im.out.Skipped, fmt.Sprintf("group %s (%q): %s", g.ID, g.Name, why))
@@ -30,7 +37,7 @@ func (im *importer) groups(ctx context.Context, env Env, gc lms.GroupClient) err
 		im.groupOf[g.ID] = name
 	}
 	for i, g := range groups {
-		if im.groupOf[g.ID] == "" {
+		if im.groupOf[g.ID] == "" || im.managedGroups[g.ID] != "" {
 			continue
 		}
 		env.progress("group %d/%d: %s", i+1, len(groups), g.Name)

@@ -9,6 +9,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
@@ -43,7 +44,10 @@ type importer struct {
 	ref  v1alpha1.ConnectionReference
 	// learnerOf names the Learner of each user ID, groupOf the LearnerGroup of each group ID.
 	learnerOf, groupOf map[string]string
-	out                *Imported
+	// managed names the Learner of the cluster that already has each user ID:
+	// such a user is passed over, so that no two Learners claim one user.
+	managed, managedGroups map[string]string
+	out                    *Imported
 }
 
 // RunImport lists the LMS of the connection and returns its objects.
@@ -63,8 +67,16 @@ func RunImport(ctx context.Context, env Env, opts ImportOptions) (*Imported, err
 	if err != nil {
 		return nil, err
 	}
+	managed, err := managedUsers(ctx, env.Reader, key)
+	if err != nil {
+		return nil, err
+	}
+	groups, err := managedGroups(ctx, env.Reader, key)
+	if err != nil {
+		return nil, err
+	}
 	im := &importer{opts: opts, caps: d.Client.Capabilities(), learnerOf: map[string]string{}, groupOf: map[string]string{},
-		ref: v1alpha1.ConnectionReference{Name: opts.Connection}, out: &Imported{}}
+		managed: managed, managedGroups: groups, ref: v1alpha1.ConnectionReference{Name: opts.Connection}, out: &Imported{}}
 	if opts.Cluster {
 		im.ref.Kind = v1alpha1.ClusterLMSConnectionKind
 	}
@@ -116,6 +128,13 @@ func (im *importer) learners(users []lms.User) {
 	sort.Slice(users, func(i, j int) bool { return users[i].Email < users[j].Email })
 	names := namer{}
 	for _, u := range users {
+		if l := im.managed[u.ID]; l != "" {
+			if name, ok := strings.CutPrefix(l, im.opts.Namespace+"/"); ok {
+				im.learnerOf[u.ID] = name // a member or assignee refers to it
+			}
+			im.out.Skipped = append(im.out.Skipped, fmt.Sprintf("user %s (%s): already the user of Learner %s", u.ID, u.Email, l))
+			continue
+		}
 		if why := unimportable(u); why != "" {
 			im.out.Skipped = append(im.out.Skipped, fmt.Sprintf("user %s (%s): %s", u.ID, u.Email, why))
 			continue
@@ -127,6 +146,38 @@ func (im *importer) learners(users []lms.User) {
 			im.out.Learners = append(im.out.Learners, v1alpha1.Learner{ObjectMeta: im.meta(name), Spec: im.learnerSpec(u)})
 		}
 	}
+}
+
+// managedUsers are the users the cluster's Learners of connection key have
+// already, by user ID: the Learner's namespace/name.
+func managedUsers(ctx context.Context, r client.Reader, key pool.Key) (map[string]string, error) {
+	var list v1alpha1.LearnerList
+	if err := r.List(ctx, &list); err != nil {
+		return nil, fmt.Errorf("list Learners: %w", err)
+	}
+	out := map[string]string{}
+	for _, l := range list.Items {
+		if connectionKey(l.Namespace, l.Spec.ConnectionRef) == key && l.Status.ExternalID != "" {
+			out[l.Status.ExternalID] = l.Namespace + "/" + l.Name
+		}
+	}
+	return out, nil
+}
+
+// managedGroups are the groups the cluster's LearnerGroups of connection
+// key have already, by group ID: the LearnerGroup's namespace/name.
+func managedGroups(ctx context.Context, r client.Reader, key pool.Key) (map[string]string, error) {
+	var list v1alpha1.LearnerGroupList
+	if err := r.List(ctx, &list); err != nil {
+		return nil, fmt.Errorf("list LearnerGroups: %w", err)
+	}
+	out := map[string]string{}
+	for _, g := range list.Items {
+		if connectionKey(g.Namespace, g.Spec.ConnectionRef) == key && g.Status.ExternalID != "" {
+			out[g.Status.ExternalID] = g.Namespace + "/" + g.Name
+		}
+	}
+	return out, nil
 }
 
 // unimportable says why a user cannot be a valid Learner, "" when it can.
