@@ -97,7 +97,7 @@ type learnerInput struct {
 // controllers' desired user and diff against the users listed.
 func planLearners(in learnerInput) []Change {
 	inv := inventoryOf(in.users)
-	var out []Change
+	out := []Change{}
 	seen := map[string]bool{}
 	for i := range in.manifests {
 		l := &in.manifests[i]
@@ -218,47 +218,38 @@ func without(a, b []string) []string {
 	return out
 }
 
-// fieldChanges renders the old and new values of the fields of diff.
+// fieldChanges are the old and new values of the fields of diff.
 func fieldChanges(diff []string, have, want lms.User) []FieldChange {
 	out := make([]FieldChange, 0, len(diff))
 	for _, f := range diff {
-		old, next := fieldValue(f, have), fieldValue(f, want)
-		if unobserved(f, have) {
-			old = "?"
-		}
-		out = append(out, FieldChange{Field: f, Old: old, New: next})
+		out = append(out, FieldChange{Field: f, Old: fieldValue(f, have), New: fieldValue(f, want)})
 	}
 	return out
 }
 
-// fieldValue renders one field of u, quoted where it is a string.
+// fieldValue is one field of u as text.
 func fieldValue(field string, u lms.User) string {
 	switch field {
 	case "email":
-		return strconv.Quote(u.Email)
+		return u.Email
 	case "firstName":
-		return strconv.Quote(u.FirstName)
+		return u.FirstName
 	case "lastName":
-		return strconv.Quote(u.LastName)
+		return u.LastName
 	case "middleName":
-		return strconv.Quote(u.MiddleName)
+		return u.MiddleName
 	case "description":
-		return strconv.Quote(u.Description)
+		return u.Description
 	case "role":
-		return strconv.Quote(string(u.Role))
+		return string(u.Role)
 	case "active":
 		return strconv.FormatBool(u.Active)
 	}
 	return fmt.Sprint(u.CustomFields)
 }
 
-// unobserved reports whether the vendor's answer left field out of u.
-func unobserved(field string, u lms.User) bool {
-	bits := map[string]lms.UserFields{"active": lms.FieldActive, "customFields": lms.FieldCustomFields,
-		"role": lms.FieldRole, "middleName": lms.FieldMiddleName, "description": lms.FieldDescription}
-	b, ok := bits[field]
-	return ok && u.Unobserved.Has(b)
-}
+// quoted reports whether a field's values are strings, shown quoted.
+func quoted(field string) bool { return field != "active" && field != "customFields" }
 
 // budgetTime is how long calls take at requestsPerHour after the burst.
 func budgetTime(calls, requestsPerHour, burst int) time.Duration {

@@ -59,7 +59,11 @@ func ChangeLine(c Change) string {
 		detail = append(detail, c.Email)
 	}
 	for _, f := range c.Fields {
-		detail = append(detail, fmt.Sprintf("%s: %s -> %s", f.Field, f.Old, f.New))
+		if quoted(f.Field) {
+			detail = append(detail, fmt.Sprintf("%s: %q -> %q", f.Field, f.Old, f.New))
+		} else {
+			detail = append(detail, fmt.Sprintf("%s: %s -> %s", f.Field, f.Old, f.New))
+		}
 	}
 	if c.Note != "" {
 		detail = append(detail, c.Note)
