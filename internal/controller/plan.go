@@ -1,8 +1,12 @@
 package controller
 
 import (
+	"k8s.io/apimachinery/pkg/util/sets"
+	"k8s.io/utils/clock"
+
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
 	"github.com/lmsoperator/lms-operator/internal/lms"
+	"github.com/lmsoperator/lms-operator/internal/lms/inventory"
 	"github.com/lmsoperator/lms-operator/internal/lms/pool"
 )
 
@@ -23,6 +27,10 @@ const (
 	LearnerUpdateCalls = updateCalls
 	// LearnerDeletionCalls is a deletion policy's one call (delete or deactivate).
 	LearnerDeletionCalls = 1
+	// GroupWriteCalls is a group's create or update.
+	GroupWriteCalls = groupWriteCalls
+	// MemberWriteCalls is one member added or removed.
+	MemberWriteCalls = 1
 )
 
 // DesiredUser is the LMS user a Learner's spec asks for (desiredUser).
@@ -57,4 +65,53 @@ func DeletionThreshold(p *v1alpha1.DeletionProtection, learners int) int {
 // which the deletion guard counts (deactivates).
 func Deactivates(want, have lms.User) bool {
 	return deactivates(want, have)
+}
+
+// planGroupRun is a groupRun of g that only computes: it has no client,
+// and an empty inventory.
+func planGroupRun(g *v1alpha1.LearnerGroup, caps lms.Capabilities) *groupRun {
+	run := &groupRun{g: g}
+	run.caps = caps
+	run.conn = &pool.Connection{Users: inventory.New(clock.RealClock{})}
+	return run
+}
+
+// DesiredGroup is the LMS group g's spec asks for, with the parent's group
+// identifier parentID (desiredGroup).
+func DesiredGroup(g *v1alpha1.LearnerGroup, caps lms.Capabilities, parentID string) lms.Group {
+	return planGroupRun(g, caps).desiredGroup(parentID)
+}
+
+// GroupID is the identifier g's group has or will have: status.externalID,
+// or namespace.name where the caller chooses it (Enabley); "" on eLeaP
+// before the group is known (groupID).
+func GroupID(g *v1alpha1.LearnerGroup, caps lms.Capabilities) string {
+	return planGroupRun(g, caps).groupID()
+}
+
+// GroupDiff names the spec fields in which actual differs from desired (groupDiff).
+func GroupDiff(desired, actual lms.Group, caps lms.Capabilities) []string {
+	return groupDiff(desired, actual, caps)
+}
+
+// MemberChanges are the member writes the LearnerGroup controller sends for
+// g (memberWrites): the user IDs of want that current lacks, and those it
+// removes under g's membership policy, from current (Authoritative) or from
+// the members it added (status.managedMembers and pendingAdds, Additive).
+func MemberChanges(g *v1alpha1.LearnerGroup, caps lms.Capabilities, want, current []string) (add, remove []string) {
+	users := map[string]lms.User{}
+	for _, id := range want {
+		users[id] = lms.User{ID: id}
+	}
+	m := groupMembership{current: sets.New(current...),
+		managed: sets.New(g.Status.ManagedMembers...), pending: sets.New(g.Status.PendingAdds...)}
+	settle(m.managed, m.pending, m.current)
+	for _, w := range planGroupRun(g, caps).memberWrites(users, m) {
+		if w.remove {
+			remove = append(remove, w.id)
+		} else {
+			add = append(add, w.id)
+		}
+	}
+	return add, remove
 }

@@ -36,16 +36,21 @@ type FieldChange struct {
 
 // A Change is one thing the operator would do.
 type Change struct {
-	Action    string        `json:"action"`
-	Kind      string        `json:"kind"`
-	Namespace string        `json:"namespace"`
-	Name      string        `json:"name"`
-	Email     string        `json:"email,omitempty"`
-	Fields    []FieldChange `json:"fields,omitempty"`
+	Action    string `json:"action"`
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	Email     string `json:"email,omitempty"`
+	// DisplayName is a LearnerGroup's.
+	DisplayName string        `json:"displayName,omitempty"`
+	Fields      []FieldChange `json:"fields,omitempty"`
 	// Unobserved are the fields the update writes that the vendor's list
 	// does not show (eLeaP's active flag): the controller writes them with
 	// a spec change, but no old value can be compared.
 	Unobserved []string `json:"unobservedWrites,omitempty"`
+	// MembersAdded and MembersRemoved are a LearnerGroup's member writes, by email.
+	MembersAdded   []string `json:"membersAdded,omitempty"`
+	MembersRemoved []string `json:"membersRemoved,omitempty"`
 	// Calls are the vendor calls it costs.
 	Calls int `json:"calls"`
 	// Deletion is true when the deletion guard counts it.

@@ -45,15 +45,13 @@ func RunPlan(ctx context.Context, env Env, opts PlanOptions) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	live, err := clusterLearners(ctx, env.Reader, namespacesOf(m.Learners))
+	st, err := readState(ctx, env.Reader, m)
 	if err != nil {
 		return nil, err
 	}
-	byConn := learnersByConnection(m.Learners)
-	keys := connectionKeys(byConn, live, opts.Prune)
 	plan := &Plan{Connections: []ConnectionPlan{}}
-	for _, key := range keys {
-		cp, err := planConnection(ctx, env, m, key, learnerInput{manifests: byConn[key], cluster: live[key], prune: opts.Prune})
+	for _, key := range connectionKeys(st, opts.Prune) {
+		cp, err := planConnection(ctx, env, m, key, st, opts.Prune)
 		if err != nil {
 			return nil, err
 		}
@@ -63,8 +61,52 @@ func RunPlan(ctx context.Context, env Env, opts PlanOptions) (*Plan, error) {
 	return plan, nil
 }
 
-// planConnection lists the connection's users and plans its Learners.
-func planConnection(ctx context.Context, env Env, m *Manifests, key pool.Key, in learnerInput) (*ConnectionPlan, error) {
+// planState is what a plan reads of the manifests and the cluster.
+type planState struct {
+	// learners and groups of the manifests, by connection.
+	learners map[pool.Key][]v1alpha1.Learner
+	groups   map[pool.Key][]v1alpha1.LearnerGroup
+	// live are the cluster's Learners by connection and namespace/name;
+	// liveGroups its LearnerGroups by namespace/name.
+	live       map[pool.Key]map[string]*v1alpha1.Learner
+	liveGroups map[string]*v1alpha1.LearnerGroup
+	// byName are the Learners of the manifests, liveByName the cluster's, by namespace/name.
+	byName, liveByName map[string]*v1alpha1.Learner
+}
+
+// readState groups the manifests by connection and reads the cluster's
+// objects of their namespaces.
+func readState(ctx context.Context, r client.Reader, m *Manifests) (*planState, error) {
+	st := &planState{learners: map[pool.Key][]v1alpha1.Learner{}, groups: map[pool.Key][]v1alpha1.LearnerGroup{},
+		byName: map[string]*v1alpha1.Learner{}, liveByName: map[string]*v1alpha1.Learner{}}
+	namespaces := map[string]bool{}
+	for i, l := range m.Learners {
+		k := connectionKey(l.Namespace, l.Spec.ConnectionRef)
+		st.learners[k] = append(st.learners[k], l)
+		st.byName[l.Namespace+"/"+l.Name] = &m.Learners[i]
+		namespaces[l.Namespace] = true
+	}
+	for _, g := range m.LearnerGroups {
+		k := connectionKey(g.Namespace, g.Spec.ConnectionRef)
+		st.groups[k] = append(st.groups[k], g)
+		namespaces[g.Namespace] = true
+	}
+	var err error
+	if st.live, err = clusterLearners(ctx, r, sortedKeys(namespaces)); err != nil {
+		return nil, err
+	}
+	for _, byKey := range st.live {
+		for k, l := range byKey {
+			st.liveByName[k] = l
+		}
+	}
+	st.liveGroups, err = clusterGroups(ctx, r, sortedKeys(namespaces))
+	return st, err
+}
+
+// planConnection lists the connection's users (and groups) and plans its
+// Learners and LearnerGroups.
+func planConnection(ctx context.Context, env Env, m *Manifests, key pool.Key, st *planState, prune bool) (*ConnectionPlan, error) {
 	conn, err := resolveConnection(ctx, env.Reader, m, key)
 	if err != nil {
 		return nil, err
@@ -74,17 +116,39 @@ func planConnection(ctx context.Context, env Env, m *Manifests, key pool.Key, in
 		return nil, err
 	}
 	env.progress("listing the users of %s %s ...", key.Kind, key)
-	in.users, err = d.Client.Users().List(ctx)
-	if err != nil {
+	in := learnerInput{manifests: st.learners[key], cluster: st.live[key], prune: prune, caps: d.Client.Capabilities()}
+	if in.users, err = d.Client.Users().List(ctx); err != nil {
 		return nil, fmt.Errorf("connection %s: list users: %w", key, err)
 	}
 	env.progress("%s: %d users in %d calls", key, len(in.users), d.Transport.Sent())
-	in.caps = d.Client.Capabilities()
+	changes := planLearners(in)
+	groupChanges, err := planConnectionGroups(ctx, env, d, key, st, in)
+	if err != nil {
+		return nil, err
+	}
 	cp := &ConnectionPlan{Connection: key.Kind + " " + key.String(), Provider: string(d.Settings.Provider),
-		Changes: planLearners(in), Reads: d.Transport.Sent(),
+		Changes: append(changes, groupChanges...), Reads: d.Transport.Sent(),
 		RequestsPerHour: d.Settings.Limits.RequestsPerHour, Burst: d.Settings.Limits.Burst}
 	cp.tally(conn, len(in.cluster))
 	return cp, nil
+}
+
+// planConnectionGroups lists the groups, if the manifests have
+// LearnerGroups of the connection, and plans them.
+func planConnectionGroups(ctx context.Context, env Env, d *Dialed, key pool.Key, st *planState, li learnerInput) ([]Change, error) {
+	gc := d.Client.Groups()
+	if len(st.groups[key]) == 0 || gc == nil {
+		return nil, nil
+	}
+	env.progress("listing the groups of %s %s ...", key.Kind, key)
+	groups, err := gc.List(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("connection %s: list groups: %w", key, err)
+	}
+	in := groupInput{caps: li.caps, inv: inventoryOf(li.users), groups: groups,
+		members:   func(id string) ([]string, error) { return gc.Members(ctx, id) },
+		manifests: st.groups[key], cluster: st.liveGroups, learners: st.byName, liveLearners: st.liveByName}
+	return planGroups(in)
 }
 
 // tally adds up the plan's calls, their time and the deletion guard's view.
@@ -136,24 +200,17 @@ func withLiveStatus(ctx context.Context, r client.Reader, c Connection) Connecti
 	return c
 }
 
-// learnersByConnection groups Learners by the connection they name.
-func learnersByConnection(ls []v1alpha1.Learner) map[pool.Key][]v1alpha1.Learner {
-	out := map[pool.Key][]v1alpha1.Learner{}
-	for _, l := range ls {
-		k := connectionKey(l.Namespace, l.Spec.ConnectionRef)
-		out[k] = append(out[k], l)
-	}
-	return out
-}
-
 // connectionKeys are the connections to plan, sorted: those the manifests
 // name and, with prune, those of the cluster's Learners.
-func connectionKeys(byConn map[pool.Key][]v1alpha1.Learner, live map[pool.Key]map[string]*v1alpha1.Learner, prune bool) []pool.Key {
+func connectionKeys(st *planState, prune bool) []pool.Key {
 	set := map[pool.Key]bool{}
-	for k := range byConn {
+	for k := range st.learners {
 		set[k] = true
 	}
-	for k := range live {
+	for k := range st.groups {
+		set[k] = true
+	}
+	for k := range st.live {
 		set[k] = set[k] || prune
 	}
 	var keys []pool.Key
@@ -166,18 +223,23 @@ func connectionKeys(byConn map[pool.Key][]v1alpha1.Learner, live map[pool.Key]ma
 	return keys
 }
 
-// namespacesOf are the namespaces of the Learners, which prune is limited to.
-func namespacesOf(ls []v1alpha1.Learner) []string {
-	set := map[string]bool{}
-	for _, l := range ls {
-		set[l.Namespace] = true
+// clusterGroups reads the LearnerGroups of the namespaces by namespace/name;
+// none without a cluster.
+func clusterGroups(ctx context.Context, r client.Reader, namespaces []string) (map[string]*v1alpha1.LearnerGroup, error) {
+	out := map[string]*v1alpha1.LearnerGroup{}
+	if r == nil {
+		return out, nil
 	}
-	out := make([]string, 0, len(set))
-	for ns := range set {
-		out = append(out, ns)
+	for _, ns := range namespaces {
+		var list v1alpha1.LearnerGroupList
+		if err := r.List(ctx, &list, client.InNamespace(ns)); err != nil {
+			return nil, fmt.Errorf("list LearnerGroups in %s: %w", ns, err)
+		}
+		for i := range list.Items {
+			out[ns+"/"+list.Items[i].Name] = &list.Items[i]
+		}
 	}
-	sort.Strings(out)
-	return out
+	return out, nil
 }
 
 // clusterLearners reads the Learners of the namespaces, by connection and

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -58,12 +59,21 @@ func ChangeLine(c Change) string {
 	if len(c.Fields) == 0 && c.Email != "" {
 		detail = append(detail, c.Email)
 	}
+	if len(c.Fields) == 0 && c.DisplayName != "" {
+		detail = append(detail, strconv.Quote(c.DisplayName))
+	}
 	for _, f := range c.Fields {
 		if quoted(f.Field) {
 			detail = append(detail, fmt.Sprintf("%s: %q -> %q", f.Field, f.Old, f.New))
 		} else {
 			detail = append(detail, fmt.Sprintf("%s: %s -> %s", f.Field, f.Old, f.New))
 		}
+	}
+	for _, m := range c.MembersAdded {
+		detail = append(detail, "+member "+m)
+	}
+	for _, m := range c.MembersRemoved {
+		detail = append(detail, "-member "+m)
 	}
 	if c.Note != "" {
 		detail = append(detail, c.Note)
