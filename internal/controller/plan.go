@@ -1,6 +1,9 @@
 package controller
 
 import (
+	"maps"
+	"slices"
+
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/utils/clock"
 
@@ -114,4 +117,84 @@ func MemberChanges(g *v1alpha1.LearnerGroup, caps lms.Capabilities, want, curren
 		}
 	}
 	return add, remove
+}
+
+// TargetSpec is the kind of the target e names and its reference (targetSpec).
+func TargetSpec(e *v1alpha1.Enrollment) (lms.TargetKind, v1alpha1.TargetReference) {
+	return targetSpec(e)
+}
+
+// Assignments are the assignment writes of one Enrollment.
+type Assignments struct {
+	// Assign and Unassign are user IDs; AssignGroups and UnassignGroups group IDs.
+	Assign, Unassign, AssignGroups, UnassignGroups []string
+	// Pending names the subjects not Ready yet, assigned once they are.
+	Pending []string
+}
+
+// AssignmentChanges are the writes the Enrollment controller sends for e on
+// target t (userWrites, groupWrites), from the subjects it resolves
+// (learners of its connection and groups of its namespace, by name, with
+// the user and group IDs in status.externalID) and what the target lists as
+// assigned (listedGroups nil where the vendor cannot list groups).
+func AssignmentChanges(e *v1alpha1.Enrollment, conn *pool.Connection, caps lms.Capabilities,
+	learners map[string]*v1alpha1.Learner, groups map[string]*v1alpha1.LearnerGroup, listedUsers, listedGroups []string) Assignments {
+	run := &enrollmentRun{e: e}
+	run.caps, run.conn = caps, conn
+	s := planSubjects(run, learners, groups)
+	a := Assignments{Pending: s.pending}
+	owned, pending := sets.New(e.Status.AssignedUserIDs...), sets.New(e.Status.PendingUserIDs...)
+	listed := sets.New(listedUsers...)
+	if enrollmentRole(e) != lms.RoleLearner {
+		listed = listed.Union(owned)
+	}
+	settle(owned, pending, listed)
+	for _, w := range run.userWrites(lms.Target{}, desiredUsers(s.direct), listed, owned.Union(pending)) {
+		appendWrite(w, &a.Assign, &a.Unassign)
+	}
+	gOwned, gPending := sets.New(e.Status.AssignedGroups...), sets.New(e.Status.PendingGroups...)
+	gListed := gOwned.Clone()
+	if listedGroups != nil {
+		gListed = sets.New(listedGroups...)
+	}
+	settle(gOwned, gPending, gListed)
+	desired := sets.New(slices.Collect(maps.Values(s.groups))...)
+	for _, w := range run.groupWrites(lms.Target{}, desired, gListed, gOwned.Union(gPending)) {
+		appendWrite(w, &a.AssignGroups, &a.UnassignGroups)
+	}
+	return a
+}
+
+// planSubjects resolves e's subjects among learners and groups as
+// resolveSubjects does, without reading the cluster.
+func planSubjects(run *enrollmentRun, learners map[string]*v1alpha1.Learner, groups map[string]*v1alpha1.LearnerGroup) *enrollmentSubjects {
+	s := newEnrollmentSubjects()
+	for _, ref := range run.e.Spec.Subjects.LearnerRefs {
+		if l, ok := learners[ref.Name]; ok {
+			s.addDirect(l)
+		} else {
+			s.pending = append(s.pending, "Learner "+ref.Name+" (not found)")
+		}
+	}
+	selected, _ := selectLearners(run.e.Spec.Subjects.LearnerSelector, learners, "spec.subjects.learnerSelector")
+	for _, l := range selected {
+		s.addDirect(l)
+	}
+	for _, ref := range run.e.Spec.Subjects.GroupRefs {
+		if g, ok := groups[ref.Name]; ok {
+			_ = run.addGroup(s, g, learners)
+		} else {
+			s.pending = append(s.pending, "LearnerGroup "+ref.Name+" (not found)")
+		}
+	}
+	return s
+}
+
+// appendWrite sorts a write into adds or removes by its id.
+func appendWrite(w write, add, remove *[]string) {
+	if w.remove {
+		*remove = append(*remove, w.id)
+	} else {
+		*add = append(*add, w.id)
+	}
 }

@@ -42,6 +42,22 @@ apiVersion: training.lmsoperator.dev/v1alpha1
 kind: Learner
 metadata: {name: hedy, namespace: ci}
 spec: {connectionRef: {name: eleap}, email: hedy@example.com, firstName: Hedy, lastName: Lamarr}
+---
+apiVersion: training.lmsoperator.dev/v1alpha1
+kind: Enrollment
+metadata: {name: conduct, namespace: ci}
+spec:
+  connectionRef: {name: eleap}
+  course: {id: "102"}
+  subjects: {learnerRefs: [{name: ada}, {name: hedy}]}
+---
+apiVersion: training.lmsoperator.dev/v1alpha1
+kind: Enrollment
+metadata: {name: k8s, namespace: ci}
+spec:
+  connectionRef: {name: eleap}
+  course: {name: Kubernetes Basics}
+  subjects: {learnerRefs: [{name: ada}]}
 `
 
 // TestOfflinePlan plans without a cluster, as CI does: the connection from
@@ -56,7 +72,11 @@ func TestOfflinePlan(t *testing.T) {
 	if code != ExitChanges {
 		t.Fatalf("exit %d, want %d:\n%s", code, ExitChanges, errOut.String())
 	}
-	for _, want := range []string{"= adopt Learner ci/ada (ada@example.com)", "+ create Learner ci/hedy (hedy@example.com)"} {
+	for _, want := range []string{"= adopt Learner ci/ada (ada@example.com)", "+ create Learner ci/hedy (hedy@example.com)",
+		// Ada has course 102 in the demo data: only Hedy, after her create
+		"~ update Enrollment ci/conduct (+assign Learner hedy (once it has its LMS record))",
+		// the course found by name
+		"~ update Enrollment ci/k8s (+assign ada@example.com)"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the plan lacks %q:\n%s", want, out.String())
 		}

@@ -51,6 +51,9 @@ type Change struct {
 	// MembersAdded and MembersRemoved are a LearnerGroup's member writes, by email.
 	MembersAdded   []string `json:"membersAdded,omitempty"`
 	MembersRemoved []string `json:"membersRemoved,omitempty"`
+	// Assigned and Unassigned are an Enrollment's assignment writes.
+	Assigned   []string `json:"assigned,omitempty"`
+	Unassigned []string `json:"unassigned,omitempty"`
 	// Calls are the vendor calls it costs.
 	Calls int `json:"calls"`
 	// Deletion is true when the deletion guard counts it.

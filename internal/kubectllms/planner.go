@@ -10,6 +10,7 @@ import (
 
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
 	"github.com/lmsoperator/lms-operator/internal/controller"
+	"github.com/lmsoperator/lms-operator/internal/lms"
 	"github.com/lmsoperator/lms-operator/internal/lms/pool"
 )
 
@@ -64,8 +65,11 @@ func RunPlan(ctx context.Context, env Env, opts PlanOptions) (*Plan, error) {
 // planState is what a plan reads of the manifests and the cluster.
 type planState struct {
 	// learners and groups of the manifests, by connection.
-	learners map[pool.Key][]v1alpha1.Learner
-	groups   map[pool.Key][]v1alpha1.LearnerGroup
+	learners    map[pool.Key][]v1alpha1.Learner
+	groups      map[pool.Key][]v1alpha1.LearnerGroup
+	enrollments map[pool.Key][]v1alpha1.Enrollment
+	// liveEnrollments are the cluster's Enrollments by namespace/name.
+	liveEnrollments map[string]*v1alpha1.Enrollment
 	// live are the cluster's Learners by connection and namespace/name;
 	// liveGroups its LearnerGroups by namespace/name.
 	live       map[pool.Key]map[string]*v1alpha1.Learner
@@ -78,7 +82,8 @@ type planState struct {
 // objects of their namespaces.
 func readState(ctx context.Context, r client.Reader, m *Manifests) (*planState, error) {
 	st := &planState{learners: map[pool.Key][]v1alpha1.Learner{}, groups: map[pool.Key][]v1alpha1.LearnerGroup{},
-		byName: map[string]*v1alpha1.Learner{}, liveByName: map[string]*v1alpha1.Learner{}}
+		enrollments: map[pool.Key][]v1alpha1.Enrollment{},
+		byName:      map[string]*v1alpha1.Learner{}, liveByName: map[string]*v1alpha1.Learner{}}
 	namespaces := map[string]bool{}
 	for i, l := range m.Learners {
 		k := connectionKey(l.Namespace, l.Spec.ConnectionRef)
@@ -91,7 +96,15 @@ func readState(ctx context.Context, r client.Reader, m *Manifests) (*planState, 
 		st.groups[k] = append(st.groups[k], g)
 		namespaces[g.Namespace] = true
 	}
+	for _, e := range m.Enrollments {
+		k := connectionKey(e.Namespace, e.Spec.ConnectionRef)
+		st.enrollments[k] = append(st.enrollments[k], e)
+		namespaces[e.Namespace] = true
+	}
 	var err error
+	if st.liveEnrollments, err = clusterEnrollments(ctx, r, sortedKeys(namespaces)); err != nil {
+		return nil, err
+	}
 	if st.live, err = clusterLearners(ctx, r, sortedKeys(namespaces)); err != nil {
 		return nil, err
 	}
@@ -122,33 +135,69 @@ func planConnection(ctx context.Context, env Env, m *Manifests, key pool.Key, st
 	}
 	env.progress("%s: %d users in %d calls", key, len(in.users), d.Transport.Sent())
 	changes := planLearners(in)
-	groupChanges, err := planConnectionGroups(ctx, env, d, key, st, in)
+	groupChanges, groups, err := planConnectionGroups(ctx, env, d, key, st, in)
 	if err != nil {
 		return nil, err
 	}
+	enrollmentChanges, err := planConnectionEnrollments(ctx, env, d, key, st, in, groups)
+	if err != nil {
+		return nil, err
+	}
+	changes = append(append(changes, groupChanges...), enrollmentChanges...)
 	cp := &ConnectionPlan{Connection: key.Kind + " " + key.String(), Provider: string(d.Settings.Provider),
-		Changes: append(changes, groupChanges...), Reads: d.Transport.Sent(),
+		Changes: changes, Reads: d.Transport.Sent(),
 		RequestsPerHour: d.Settings.Limits.RequestsPerHour, Burst: d.Settings.Limits.Burst}
 	cp.tally(conn, len(in.cluster))
 	return cp, nil
 }
 
 // planConnectionGroups lists the groups, if the manifests have
-// LearnerGroups of the connection, and plans them.
-func planConnectionGroups(ctx context.Context, env Env, d *Dialed, key pool.Key, st *planState, li learnerInput) ([]Change, error) {
+// LearnerGroups of the connection, and plans them; it returns the groups listed.
+func planConnectionGroups(ctx context.Context, env Env, d *Dialed, key pool.Key, st *planState, li learnerInput) ([]Change, []lms.Group, error) {
 	gc := d.Client.Groups()
 	if len(st.groups[key]) == 0 || gc == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	env.progress("listing the groups of %s %s ...", key.Kind, key)
 	groups, err := gc.List(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("connection %s: list groups: %w", key, err)
+		return nil, nil, fmt.Errorf("connection %s: list groups: %w", key, err)
 	}
 	in := groupInput{caps: li.caps, inv: inventoryOf(li.users), groups: groups,
 		members:   func(id string) ([]string, error) { return gc.Members(ctx, id) },
 		manifests: st.groups[key], cluster: st.liveGroups, learners: st.byName, liveLearners: st.liveByName}
-	return planGroups(in)
+	changes, err := planGroups(in)
+	return changes, groups, err
+}
+
+// planConnectionEnrollments plans the connection's Enrollments of the manifests.
+func planConnectionEnrollments(ctx context.Context, env Env, d *Dialed, key pool.Key, st *planState, li learnerInput, groups []lms.Group) ([]Change, error) {
+	enr := d.Client.Enrollments()
+	if len(st.enrollments[key]) == 0 || enr == nil {
+		return nil, nil
+	}
+	env.progress("listing the assignments of the Enrollments of %s %s ...", key.Kind, key)
+	return planEnrollments(ctx, enrollmentInput{d: d, enr: enr, inv: inventoryOf(li.users), groups: groups,
+		manifests: st.enrollments[key], live: st.liveEnrollments, st: st, targets: map[lms.TargetKind][]lms.Target{}})
+}
+
+// clusterEnrollments reads the Enrollments of the namespaces by
+// namespace/name; none without a cluster.
+func clusterEnrollments(ctx context.Context, r client.Reader, namespaces []string) (map[string]*v1alpha1.Enrollment, error) {
+	out := map[string]*v1alpha1.Enrollment{}
+	if r == nil {
+		return out, nil
+	}
+	for _, ns := range namespaces {
+		var list v1alpha1.EnrollmentList
+		if err := r.List(ctx, &list, client.InNamespace(ns)); err != nil {
+			return nil, fmt.Errorf("list Enrollments in %s: %w", ns, err)
+		}
+		for i := range list.Items {
+			out[ns+"/"+list.Items[i].Name] = &list.Items[i]
+		}
+	}
+	return out, nil
 }
 
 // tally adds up the plan's calls, their time and the deletion guard's view.
@@ -208,6 +257,9 @@ func connectionKeys(st *planState, prune bool) []pool.Key {
 		set[k] = true
 	}
 	for k := range st.groups {
+		set[k] = true
+	}
+	for k := range st.enrollments {
 		set[k] = true
 	}
 	for k := range st.live {

@@ -75,6 +75,12 @@ func ChangeLine(c Change) string {
 	for _, m := range c.MembersRemoved {
 		detail = append(detail, "-member "+m)
 	}
+	for _, m := range c.Assigned {
+		detail = append(detail, "+assign "+m)
+	}
+	for _, m := range c.Unassigned {
+		detail = append(detail, "-unassign "+m)
+	}
 	if c.Note != "" {
 		detail = append(detail, c.Note)
 	}
