@@ -101,8 +101,9 @@ chaos-short: envtest-assets ## The short fault campaign of make test: 10 restart
 ##@ Build
 
 .PHONY: build
-build: ## Build the manager and the simulator into ./bin.
+build: ## Build the manager, the simulator and the kubectl lms plugin into ./bin.
 	go build -o $(LOCALBIN)/manager ./cmd
+	go build -o $(LOCALBIN)/kubectl-lms ./cmd/kubectl-lms
 	go build -o $(LOCALBIN)/lms-simulator ./cmd/lms-simulator
 
 .PHONY: run
