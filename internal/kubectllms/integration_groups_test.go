@@ -2,7 +2,6 @@ package kubectllms
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -55,12 +54,7 @@ func TestPlanGroupMembersAndAssignments(t *testing.T) {
 	if code != ExitChanges {
 		t.Errorf("plan exit status %d, want %d; stderr:\n%s", code, ExitChanges, errOut)
 	}
-	var changes []string
-	for _, l := range strings.Split(out, "\n") {
-		if l = strings.TrimSpace(l); l != "" && strings.ContainsAny(l[:1], "+~=-") {
-			changes = append(changes, l)
-		}
-	}
+	changes := changeLines(out)
 	want := []string{
 		`~ update LearnerGroup plan-groups/platform ("Platform", -member katherine@example.com)`,
 		`~ update Enrollment plan-groups/conduct (-unassign katherine@example.com)`,

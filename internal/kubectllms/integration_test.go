@@ -192,12 +192,7 @@ func TestPlanPrintsTheUpdateAndTheDeactivation(t *testing.T) {
 	if code != ExitChanges {
 		t.Errorf("plan exit status %d, want %d; stderr:\n%s", code, ExitChanges, errOut)
 	}
-	var changes []string
-	for _, l := range strings.Split(out, "\n") {
-		if l = strings.TrimSpace(l); l != "" && strings.ContainsAny(l[:1], "+~=-") {
-			changes = append(changes, l)
-		}
-	}
+	changes := changeLines(out)
 	want := []string{
 		`~ update Learner plan-test/ada-lovelace (lastName: "Lovelace" -> "Byron")`,
 		`- deactivate Learner plan-test/katherine-johnson (katherine@example.com)`,
@@ -224,4 +219,16 @@ func namespaceObject(name string) client.Object {
 func eleapSecret(ns string) client.Object {
 	return &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "eleap-credentials", Namespace: ns},
 		StringData: map[string]string{"apiToken": lmssim.DemoELeaPToken}}
+}
+
+// changeLines returns the lines of a plan's output that name a change
+// (+ create, ~ update, = adopt, - delete or deactivate), trimmed.
+func changeLines(out string) []string {
+	var changes []string
+	for _, l := range strings.Split(out, "\n") {
+		if l = strings.TrimSpace(l); l != "" && strings.ContainsAny(l[:1], "+~=-") {
+			changes = append(changes, l)
+		}
+	}
+	return changes
 }
