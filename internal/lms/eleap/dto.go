@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -139,23 +140,30 @@ var errNotScalar = errors.New("not a string, number or boolean")
 // flexString is a string sent as a string, a number, a boolean or null.
 type flexString string
 
-// UnmarshalJSON implements json.Unmarshaler.
+// UnmarshalJSON implements json.Unmarshaler. It reads the one scalar b
+// holds without a json.Decoder: users/ answers carry a dozen of these per
+// user, and a decoder's buffer for each was most of what reading 10,000
+// users allocated.
 func (s *flexString) UnmarshalJSON(b []byte) error {
-	var v any
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	if err := d.Decode(&v); err != nil {
-		return err
-	}
-	switch v := v.(type) {
-	case nil:
-		*s = ""
-	case string:
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0:
+		return fmt.Errorf("flexString: %w", io.ErrUnexpectedEOF)
+	case b[0] == '"':
+		var v string
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
 		*s = flexString(v)
-	case json.Number:
-		*s = flexString(v.String())
-	case bool:
-		*s = flexString(strconv.FormatBool(v))
+	case string(b) == "null":
+		*s = ""
+	case string(b) == "true", string(b) == "false":
+		*s = flexString(b)
+	case b[0] == '-' || (b[0] >= '0' && b[0] <= '9'):
+		if !json.Valid(b) {
+			return fmt.Errorf("flexString: %q is not a number", b)
+		}
+		*s = flexString(b) // a number as its literal, as json.Number keeps it
 	default:
 		return fmt.Errorf("flexString: %w", errNotScalar)
 	}

@@ -1,6 +1,7 @@
 package eleap
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -137,6 +138,52 @@ func TestToUser(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			lmstest.Check(t, tc.reason, "toUser", tc.want, toUser(tc.dto))
+		})
+	}
+}
+
+func TestFlexStringReadsOneScalar(t *testing.T) {
+	type want struct {
+		s   flexString
+		err bool
+	}
+	cases := map[string]struct {
+		reason string
+		raw    string
+		want   want
+	}{
+		"String":        {"A string is its value.", `"Sales"`, want{s: "Sales"}},
+		"Escaped":       {"Escapes are decoded.", `"a\"b\u00e9"`, want{s: `a"bé`}},
+		"Integer":       {"A number keeps its literal.", `42`, want{s: "42"}},
+		"Negative":      {"A negative fraction keeps its literal.", `-1.50`, want{s: "-1.50"}},
+		"Exponent":      {"An exponent is kept as sent.", `1e3`, want{s: "1e3"}},
+		"True":          {"A boolean is its name.", `true`, want{s: "true"}},
+		"False":         {"A boolean is its name.", `false`, want{s: "false"}},
+		"Null":          {"Null is empty.", `null`, want{s: ""}},
+		"Object":        {"An object is no scalar.", `{"a":1}`, want{err: true}},
+		"Array":         {"An array is no scalar.", `[1]`, want{err: true}},
+		"Empty":         {"Nothing is an error.", ``, want{err: true}},
+		"BadNumber":     {"A number that is not JSON is an error.", `1.2.3`, want{err: true}},
+		"Spaced":        {"Surrounding space is ignored.", " 7 ", want{s: "7"}},
+		"InStructField": {"Inside a record, as users/ sends it.", `{"v": 3}`, want{s: "3"}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			var got want
+			var err error
+			if name == "InStructField" {
+				var rec struct {
+					V flexString `json:"v"`
+				}
+				err = json.Unmarshal([]byte(tc.raw), &rec)
+				got.s = rec.V
+			} else {
+				err = got.s.UnmarshalJSON([]byte(tc.raw))
+			}
+			got.err = err != nil
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(want{})); diff != "" {
+				t.Errorf("%s\nUnmarshalJSON(%q): -want, +got:\n%s", tc.reason, tc.raw, diff)
+			}
 		})
 	}
 }
