@@ -2,11 +2,13 @@ package controller
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/sets"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -87,13 +89,24 @@ func patchStatus(ctx context.Context, c client.Client, orig, obj client.Object, 
 	return err
 }
 
-// statusOf returns obj's status as its JSON holds it, for comparison.
+// statusOf returns obj's status as its JSON holds it, for comparison. It
+// marshals the Status field alone: converting the whole object to
+// unstructured for this was, at 10,000 Learners, a sixth of what the
+// manager allocated.
 func statusOf(obj client.Object) any {
-	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
-	if err != nil {
-		return err.Error() // never for the kinds here; differs from any status, so the patch is tried
+	v := reflect.ValueOf(obj)
+	for v.Kind() == reflect.Pointer {
+		v = v.Elem()
 	}
-	return u["status"]
+	st := v.FieldByName("Status")
+	if !st.IsValid() {
+		return fmt.Sprintf("%T has no status", obj) // never for the kinds here; differs from any status, so the patch is tried
+	}
+	b, err := json.Marshal(st.Interface())
+	if err != nil {
+		return err.Error()
+	}
+	return string(b)
 }
 
 // rebaseSet applies to fresh, a set as the API server holds it now, what a

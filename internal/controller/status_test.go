@@ -2,6 +2,13 @@ package controller
 
 import (
 	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/equality"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/lmsoperator/lms-operator/api/v1alpha1"
 )
 
 func TestRebaseSet(t *testing.T) {
@@ -25,4 +32,44 @@ func TestTruncated(t *testing.T) {
 		"Many": {reason: "a long list names the first and counts the rest", args: []string{"a", "b", "c", "d"}, want: "a, b and 2 more"},
 	}
 	checkTable(t, "truncated", cases, func(names []string) string { return truncated(names, 2) })
+}
+
+func TestStatusOfComparesWhatTheAPIServerWouldHold(t *testing.T) {
+	at := metav1.NewTime(time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC))
+	base := func() *v1alpha1.Enrollment {
+		return &v1alpha1.Enrollment{Status: v1alpha1.EnrollmentStatus{AssignedUserIDs: []string{"1", "2"}, LastProgressTime: &at}}
+	}
+	type args struct{ a, b func() client.Object }
+	cases := map[string]row[args, bool]{
+		"Same": {reason: "two copies of one status are equal",
+			args: args{a: func() client.Object { return base() }, b: func() client.Object { return base() }}, want: true},
+		"EmptyIsNil": {reason: "an empty list and no list both leave the field out, as the API server holds them",
+			args: args{a: func() client.Object { return base() }, b: func() client.Object {
+				e := base()
+				e.Status.CompletedUserIDs = []string{}
+				return e
+			}}, want: true},
+		"SubSecond": {reason: "times differ only below the second the API server keeps",
+			args: args{a: func() client.Object { return base() }, b: func() client.Object {
+				e := base()
+				t := metav1.NewTime(at.Add(300 * time.Millisecond))
+				e.Status.LastProgressTime = &t
+				return e
+			}}, want: true},
+		"ListChanged": {reason: "an entry added to a list is a change",
+			args: args{a: func() client.Object { return base() }, b: func() client.Object {
+				e := base()
+				e.Status.AssignedUserIDs = append(e.Status.AssignedUserIDs, "3")
+				return e
+			}}, want: false},
+		"SpecIgnored": {reason: "only the status is compared",
+			args: args{a: func() client.Object { return base() }, b: func() client.Object {
+				e := base()
+				e.Spec.Course = &v1alpha1.TargetReference{}
+				return e
+			}}, want: true},
+	}
+	checkTable(t, "statusOf equal", cases, func(a args) bool {
+		return equality.Semantic.DeepEqual(statusOf(a.a()), statusOf(a.b()))
+	})
 }
