@@ -1,10 +1,17 @@
 package controller
 
 import (
+	"context"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
 	"github.com/lmsoperator/lms-operator/internal/lms/pool"
@@ -151,4 +158,55 @@ func TestApproveCommand(t *testing.T) {
 			want: "kubectl annotate lmsconnection eleap -n team-a training.lmsoperator.dev/approve-deletions=400"},
 	}
 	checkTable(t, "approveCommand", cases, func(k pool.Key) string { return approveCommand(k, "400") })
+}
+
+// TestClaimsOfFindsOnlyTheKeysClaimants checks the bucketed claim index:
+// two Learners whose emails share a bucket are not each other's claimants.
+func TestClaimsOfFindsOnlyTheKeysClaimants(t *testing.T) {
+	conn := pool.Key{Kind: v1alpha1.LMSConnectionKind, Namespace: "team-a", Name: "lms"}
+	a, b := "a0@example.com", ""
+	for i := 1; b == ""; i++ { // another email in a's bucket
+		if e := fmt.Sprintf("a%d@example.com", i); claimValue(conn, claimEmail+e) == claimValue(conn, claimEmail+a) {
+			b = e
+		}
+	}
+	learner := func(name, email, connection string) *v1alpha1.Learner {
+		return &v1alpha1.Learner{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "team-a", UID: types.UID(name)},
+			Spec: v1alpha1.LearnerSpec{Email: email, ConnectionRef: v1alpha1.ConnectionReference{Name: connection}}}
+	}
+	scheme := runtime.NewScheme()
+	if err := v1alpha1.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	var idx index
+	for _, i := range indexes() {
+		if _, ok := i.obj.(*v1alpha1.Learner); ok && i.field == indexClaim {
+			idx = i
+		}
+	}
+	cl := fake.NewClientBuilder().WithScheme(scheme).WithIndex(idx.obj, idx.field, idx.values).
+		WithObjects(learner("ada", a, "lms"), learner("bob", b, "lms"), learner("ada-elsewhere", a, "other"), learner("ada-too", a, "lms")).Build()
+	r := &reconciler[*v1alpha1.Learner]{client: cl, kind: kind[*v1alpha1.Learner]{
+		newList: func() client.ObjectList { return &v1alpha1.LearnerList{} }, claimIndex: learnerIndexKeys}}
+	type args struct{ key string }
+	cases := map[string]row[args, []string]{
+		"SameKey": {reason: "the Learners claiming a's email on the connection, not b's in the same bucket nor another connection's",
+			args: args{key: claimEmail + a}, want: []string{"ada", "ada-too"}},
+		"OtherKeyOfTheBucket": {reason: "b's email finds b alone",
+			args: args{key: claimEmail + b}, want: []string{"bob"}},
+		"NoClaimant": {reason: "a key no one claims finds no one",
+			args: args{key: claimEmail + "nobody@example.com"}, want: nil},
+	}
+	checkTable(t, "claimsOf", cases, func(a args) []string {
+		found, err := r.claimsOf(context.Background(), conn, a.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, o := range found {
+			names = append(names, o.GetName())
+		}
+		slices.Sort(names)
+		return names
+	})
 }
