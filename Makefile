@@ -161,6 +161,8 @@ BENCH_SYNC ?= 30s
 BENCH_INTERVALS ?= 3
 BENCH_ELEAP_TARGETS ?= course,learningPath
 BENCH_BUDGET_LEARNERS ?= 140
+# BENCH_PAGES_PER_SYNC sets the unlimited connections' spec.rateLimit.pagesPerSync (0: unset).
+BENCH_PAGES_PER_SYNC ?= 0
 BENCH_DIR ?= $(shell pwd)/tmp/bench
 BENCH_MANAGER ?= $(BENCH_DIR)/manager
 BENCH_FLAGS ?=
@@ -170,4 +172,5 @@ bench: manifests envtest-assets ## Print each scenario's vendor calls, time to c
 	go build -o $(BENCH_MANAGER) ./cmd
 	KUBEBUILDER_ASSETS=$(ENVTEST_DIR) go run ./hack/bench -manager $(BENCH_MANAGER) -dir $(BENCH_DIR) \
 		-scenarios $(BENCH_SCENARIOS) -vendors $(BENCH_VENDORS) -learners $(BENCH_LEARNERS) -sync $(BENCH_SYNC) \
-		-intervals $(BENCH_INTERVALS) -eleap-targets $(BENCH_ELEAP_TARGETS) -budget-learners $(BENCH_BUDGET_LEARNERS) $(BENCH_FLAGS)
+		-intervals $(BENCH_INTERVALS) -eleap-targets $(BENCH_ELEAP_TARGETS) -budget-learners $(BENCH_BUDGET_LEARNERS) \
+		-pages-per-sync $(BENCH_PAGES_PER_SYNC) $(BENCH_FLAGS)

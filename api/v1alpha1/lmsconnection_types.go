@@ -104,6 +104,18 @@ type RateLimit struct {
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=1000
 	Burst *int32 `json:"burst,omitempty"`
+
+	// pagesPerSync bounds the pages each paged read sends per syncInterval
+	// (the user list of Enabley and Exceed, an Enabley channel's performance)
+	// once it has been read whole once. A longer read goes on where it stopped
+	// in the next interval, and its result replaces the last one only when
+	// complete, so changes made in the LMS by hand show after
+	// ceil(pages / pagesPerSync) intervals instead of one. Unset: every read
+	// is whole, every interval.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=100000
+	PagesPerSync *int32 `json:"pagesPerSync,omitempty"`
 }
 
 // LocalSecretReference names a Secret in the connection's own namespace.

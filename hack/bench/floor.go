@@ -16,11 +16,32 @@ type floorItem struct {
 	why      string
 }
 
+// pagedEndpoints are the paged reads of the round, whose pages
+// pagesPerSync bounds per interval in the steady state: the user lists of
+// Enabley and Exceed, and an Enabley channel's performance.
+var pagedEndpoints = map[string]bool{"GET /api/v3/users": true, "GET /api/v2/performance": true, "GET /api/v2/users": true}
+
 // A floor is the fewest calls of a scenario: the writes, the reads only a
 // first sync needs, and one round of the reads the design makes every
-// syncInterval (docs/benchmarks.md explains each).
+// syncInterval (docs/benchmarks.md explains each), and the connection's
+// pagesPerSync (0: unset).
 type floor struct {
 	writes, once, round []floorItem
+	pagesPerSync        int
+}
+
+// steadyRound is the round of one interval in the steady state: under
+// pagesPerSync a paged read sends at most that many pages an interval (the
+// first sync reads whole, so total keeps every page).
+func (f floor) steadyRound() []floorItem {
+	out := make([]floorItem, 0, len(f.round))
+	for _, it := range f.round {
+		if pagedEndpoints[it.endpoint] && f.pagesPerSync > 0 {
+			it.calls = min(it.calls, f.pagesPerSync)
+		}
+		out = append(out, it)
+	}
+	return out
 }
 
 // total is every call of the floor: what converging from nothing needs.
@@ -58,13 +79,17 @@ func seedUsers(vendor string) int {
 
 // floorOf returns the floor of s on its vendor.
 func floorOf(s scenario) floor {
+	var f floor
 	switch s.vendor {
 	case lmssim.ELeaP:
-		return eleapFloor(s)
+		f = eleapFloor(s)
 	case lmssim.Enabley:
-		return enableyFloor(s)
+		f = enableyFloor(s)
+	default:
+		f = exceedFloor(s)
 	}
-	return exceedFloor(s)
+	f.pagesPerSync = s.pagesPerSync
+	return f
 }
 
 // eleapFloor: eLeaP writes one user, member or assignment per call; users/
@@ -177,9 +202,9 @@ func floorDuration(calls, rph, burst int) time.Duration {
 // floorByEndpoint adds up the floor by endpoint: every part for a first
 // sync, or only the per-interval round.
 func floorByEndpoint(f floor, firstSync bool) map[string]int {
-	parts := [][]floorItem{f.round}
+	parts := [][]floorItem{f.steadyRound()}
 	if firstSync {
-		parts = append(parts, f.writes, f.once)
+		parts = [][]floorItem{f.round, f.writes, f.once}
 	}
 	out := map[string]int{}
 	for _, part := range parts {

@@ -116,3 +116,48 @@ func TestSplitProgress(t *testing.T) {
 		})
 	}
 }
+
+func TestSteadyRoundUnderPagesPerSync(t *testing.T) {
+	type want struct {
+		round, total int
+		steady       map[string]int
+	}
+	channel := []target{{kind: targetChannel, id: enableyChannelID}}
+	cases := map[string]struct {
+		reason string
+		s      scenario
+		want   want
+	}{
+		"EnableyUnset": {
+			reason: "unset, the round reads every page: 11 user pages, 10 performance pages, the group list",
+			s:      scenario{vendor: "enabley", learners: 1000, group: true, targets: channel},
+			want: want{round: 22, total: 3024, steady: map[string]int{
+				"GET /api/v3/users": 11, "GET /api/v2/performance": 10, "GET /api/v1/groups/list": 1}},
+		},
+		"EnableyFourPages": {
+			reason: "at 4 pages an interval each paged read sends 4; the first sync (total) still reads whole",
+			s:      scenario{vendor: "enabley", learners: 10000, group: true, targets: channel, pagesPerSync: 4},
+			want: want{round: 9, total: 1 + 3*10000 + 101 + 1 + 1 + 100, steady: map[string]int{
+				"GET /api/v3/users": 4, "GET /api/v2/performance": 4, "GET /api/v1/groups/list": 1}},
+		},
+		"FewerPagesThanTheLimit": {
+			reason: "a read shorter than the limit is read whole",
+			s:      scenario{vendor: "exceed", learners: 1000, pagesPerSync: 4},
+			want:   want{round: 2, total: 1002, steady: map[string]int{"GET /api/v2/users": 2}},
+		},
+		"ELeaPIsOneAnswer": {
+			reason: "eLeaP lists its users in one answer: nothing to bound",
+			s:      scenario{vendor: "eleap", learners: 1000, pagesPerSync: 1},
+			want:   want{round: 1, total: 1002, steady: map[string]int{"users/": 1}},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			f := floorOf(tc.s)
+			got := want{round: sum(f.steadyRound()), total: f.total(), steady: floorByEndpoint(f, false)}
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(want{})); diff != "" {
+				t.Errorf("%s\nsteady round: -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}

@@ -26,6 +26,7 @@
 //
 //	go run ./hack/bench -manager tmp/bench/manager [-scenarios unlimited,budget]
 //	    [-vendors eleap,enabley,exceed] [-learners 1000] [-sync 30s] [-intervals 3]
+//	    [-pages-per-sync 0]
 package main
 
 import (
@@ -57,13 +58,15 @@ type config struct {
 	intervals      int
 	eleapTargets   []string
 	budgetLearners int
-	budgetSync     time.Duration
-	budgetTimeout  float64
-	manager        string
-	dir            string
-	concurrency    int
-	timeout        time.Duration
-	managerArgs    string
+	// pagesPerSync is the unlimited connections' pagesPerSync; 0 leaves it unset.
+	pagesPerSync  int
+	budgetSync    time.Duration
+	budgetTimeout float64
+	manager       string
+	dir           string
+	concurrency   int
+	timeout       time.Duration
+	managerArgs   string
 }
 
 // main parses the flags and runs the scenarios until done or interrupted.
@@ -97,6 +100,7 @@ func parseFlags(args []string) (config, error) {
 	fs.IntVar(&c.budgetLearners, "budget-learners", 140, "Learners of the budget scenario (140: about ten minutes at 2,500/h).")
 	fs.DurationVar(&c.budgetSync, "budget-sync", 0, "syncInterval of the budget scenario's connection (0: the default, 10m).")
 	fs.Float64Var(&c.budgetTimeout, "budget-timeout", 1.3, "The budget scenario gives up after this many times its floor (the target is 1.2).")
+	fs.IntVar(&c.pagesPerSync, "pages-per-sync", 0, "spec.rateLimit.pagesPerSync of the unlimited scenario's connection (0: unset, every read whole).")
 	fs.StringVar(&c.manager, "manager", "bin/manager", "The manager binary (make bench builds ./cmd into tmp/bench/manager).")
 	fs.StringVar(&c.dir, "dir", "tmp/bench", "Directory for the kubeconfig and the manager's logs.")
 	fs.IntVar(&c.concurrency, "concurrency", 4, "The manager's --max-concurrent-reconciles (the chart's default is 4).")
@@ -120,8 +124,8 @@ func (c config) validate() error {
 	if err := oneOf("eLeaP target", c.eleapTargets, targetCourse, targetLearningPath); err != nil {
 		return err
 	}
-	if c.learners < 1 || c.budgetLearners < 1 || c.intervals < 0 || c.sync < time.Second {
-		return fmt.Errorf("-learners and -budget-learners must be at least 1, -intervals at least 0, -sync at least 1s")
+	if c.learners < 1 || c.budgetLearners < 1 || c.intervals < 0 || c.sync < time.Second || c.pagesPerSync < 0 {
+		return fmt.Errorf("-learners and -budget-learners must be at least 1, -intervals and -pages-per-sync at least 0, -sync at least 1s")
 	}
 	return nil
 }

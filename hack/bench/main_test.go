@@ -31,6 +31,7 @@ func TestParseFlags(t *testing.T) {
 		"ChannelOnELeaP":  {reason: "eLeaP has no channels", args: []string{"-eleap-targets", "channel"}, want: want{err: true}},
 		"NoLearners":      {reason: "a scenario needs a Learner", args: []string{"-learners", "0"}, want: want{err: true}},
 		"ShortSync":       {reason: "the CRD refuses a syncInterval under 1s", args: []string{"-sync", "500ms"}, want: want{err: true}},
+		"NegativePages":   {reason: "pagesPerSync is 0 (unset) or more", args: []string{"-pages-per-sync", "-1"}, want: want{err: true}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

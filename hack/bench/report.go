@@ -67,6 +67,9 @@ func describe(s scenario) string {
 	if s.requestsPerHour > 0 {
 		budget = fmt.Sprintf("requestsPerHour %d, burst %d", s.requestsPerHour, s.effectiveBurst())
 	}
+	if s.pagesPerSync > 0 {
+		budget += fmt.Sprintf(", pagesPerSync %d", s.pagesPerSync)
+	}
 	sync := "syncInterval 10m (default)"
 	if s.sync > 0 {
 		sync = "syncInterval " + s.sync.String()
@@ -121,7 +124,7 @@ func printSteady(w io.Writer, r result, p phaseResult) {
 	share := progressShare * float64(r.s.requestsPerHour) * r.s.sync.Hours()
 	refresh := float64(n*max(len(r.s.targets), 1)) * r.s.sync.Seconds() / progressRefresh.Seconds()
 	printf(w, "   beyond progress: %.1f calls per interval (target <= %d); design's round: %d\n",
-		float64(other)/iv, targetSteadyCalls, sum(r.floor.round))
+		float64(other)/iv, targetSteadyCalls, sum(r.floor.steadyRound()))
 	printf(w, "   progress reads (users/activity): %.1f per interval; cap %.0f per interval (10%% of %d/h), "+
 		"one read per learner and Enrollment per 24h: %.2f per interval\n", float64(prog)/iv, share, r.s.requestsPerHour, refresh)
 	printWrites(w, p)

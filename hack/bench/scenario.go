@@ -61,6 +61,8 @@ type scenario struct {
 	sync time.Duration
 	// requestsPerHour and burst are the connection's budget; 0 leaves the default.
 	requestsPerHour, burst int
+	// pagesPerSync is the connection's pagesPerSync; 0 leaves it unset.
+	pagesPerSync int
 	// simRequestsPerHour is the simulator's hourly limit; 0 is none.
 	simRequestsPerHour int
 	group              bool
@@ -92,7 +94,8 @@ func scenarios(c config) []scenario {
 // Learners on an unlimited budget.
 func unlimitedScenario(vendor string, c config) scenario {
 	s := scenario{name: vendor + "-unlimited", vendor: vendor, learners: c.learners, sync: c.sync,
-		requestsPerHour: unlimitedRequestsPerHour, burst: unlimitedBurst, intervals: c.intervals, timeout: c.timeout}
+		requestsPerHour: unlimitedRequestsPerHour, burst: unlimitedBurst, pagesPerSync: c.pagesPerSync,
+		intervals: c.intervals, timeout: c.timeout}
 	switch vendor {
 	case lmssim.ELeaP:
 		s.group = true
@@ -153,6 +156,12 @@ func (s scenario) setupObjects(simURL string) []client.Object {
 		if s.burst > 0 {
 			conn.Spec.RateLimit.Burst = ptr.To(int32(s.burst))
 		}
+	}
+	if s.pagesPerSync > 0 {
+		if conn.Spec.RateLimit == nil {
+			conn.Spec.RateLimit = &v1alpha1.RateLimit{}
+		}
+		conn.Spec.RateLimit.PagesPerSync = ptr.To(int32(s.pagesPerSync))
 	}
 	switch s.vendor {
 	case lmssim.ELeaP:

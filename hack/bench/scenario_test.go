@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
@@ -72,5 +73,38 @@ func TestBudgetScenario(t *testing.T) {
 	if conn.Spec.RateLimit == nil || conn.Spec.RateLimit.Burst != nil || conn.Spec.SyncInterval != nil {
 		t.Errorf("the budget connection sets requestsPerHour only, leaving burst and syncInterval to their defaults: %+v, %v",
 			conn.Spec.RateLimit, conn.Spec.SyncInterval)
+	}
+}
+
+func TestPagesPerSyncSetsTheUnlimitedConnections(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		args   []string
+		want   map[string]*int32
+	}{
+		"Unset": {reason: "by default no connection sets pagesPerSync", want: map[string]*int32{
+			"enabley-unlimited": nil, "exceed-unlimited": nil, "eleap-budget": nil}},
+		"Four": {reason: "-pages-per-sync sets the unlimited connections, not the budget scenario's",
+			args: []string{"-pages-per-sync", "4"},
+			want: map[string]*int32{"enabley-unlimited": ptr.To[int32](4), "exceed-unlimited": ptr.To[int32](4), "eleap-budget": nil}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			c, err := parseFlags(append([]string{"-vendors", "enabley,exceed"}, tc.args...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]*int32{}
+			for _, s := range scenarios(c) {
+				conn := s.setupObjects("http://127.0.0.1:1")[2].(*v1alpha1.LMSConnection)
+				got[s.name] = nil
+				if conn.Spec.RateLimit != nil {
+					got[s.name] = conn.Spec.RateLimit.PagesPerSync
+				}
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("%s: -want, +got:\n%s", tc.reason, diff)
+			}
+		})
 	}
 }

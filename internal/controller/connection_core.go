@@ -145,11 +145,16 @@ func verified(conds []metav1.Condition, gen int64) bool {
 // refreshInventory re-reads the users when the snapshot is older than the
 // sync interval, and tells the Learner controller which ones changed. A
 // failed read makes the connection not Ready (InventoryFailed), to be
-// retried when the inventory's backoff allows.
+// retried when the inventory's backoff allows. Under pagesPerSync a long
+// read is spread over intervals (but a list asked for with the
+// reconcile-requested-at annotation is whole).
 func (r *connectionCore) refreshInventory(ctx context.Context, obj connectionObject, conn *pool.Connection) outcome {
 	interval := conn.Settings.SyncInterval
 	_, before := conn.Users.Loaded()
 	maxAge, request := inventoryAge(obj, interval)
+	if request == "" {
+		ctx = lms.WithPageLimit(ctx, conn.Settings.PagesPerSync)
+	}
 	changes, err := conn.Users.Refresh(lms.WithPriority(ctx, lms.PriorityRead), conn.Client.Users(), maxAge)
 	if err == nil && request != "" {
 		obj.connStatus().LastHandledReconcileAt = request
@@ -169,6 +174,9 @@ func (r *connectionCore) refreshInventory(ctx context.Context, obj connectionObj
 	if at != before {
 		r.reportSkipped(obj, conn.Users.State().Skipped)
 	}
+	if st := conn.Users.State(); st.Spreading {
+		at = st.SliceAt // the next slice is due an interval after the last
+	}
 	next := min(max(interval-r.Clock.Since(at), time.Second), statusRefresh)
 	if after, ok := lms.RetryAfter(err); ok {
 		next = min(next, max(after, time.Second))
@@ -183,8 +191,12 @@ func connectedMessage(conn *pool.Connection) string {
 		host = u.Host
 	}
 	msg := fmt.Sprintf("Connected to %s at %s; %d users in the inventory", conn.Settings.Provider, host, conn.Users.Len())
-	if n := len(conn.Users.State().Skipped); n > 0 {
+	st := conn.Users.State()
+	if n := len(st.Skipped); n > 0 {
 		msg += fmt.Sprintf(" (%d records of the last list could not be read and were left out)", n)
+	}
+	if st.Spreading {
+		msg += fmt.Sprintf("; reading users: %d pages read, %d a sync interval", st.PagesKept, conn.Settings.PagesPerSync)
 	}
 	return msg
 }

@@ -33,7 +33,17 @@ func settingsOf(s *v1alpha1.ConnectionSettings) pool.Settings {
 		SubAccountName: subAccount(s),
 		Limits:         limitsOf(s),
 		SyncInterval:   syncInterval(s),
+		PagesPerSync:   pagesPerSync(s),
 	}
+}
+
+// pagesPerSync is the connection's bound on the pages of a paged read per
+// sync interval, 0 when unset (every read whole).
+func pagesPerSync(s *v1alpha1.ConnectionSettings) int {
+	if s.RateLimit == nil || s.RateLimit.PagesPerSync == nil {
+		return 0
+	}
+	return int(*s.RateLimit.PagesPerSync)
 }
 
 func baseURL(s *v1alpha1.ConnectionSettings) string {

@@ -92,6 +92,7 @@ func (run *enrollmentRun) observeOnly() bool {
 // learners' metric follows the status it leaves.
 func (run *enrollmentRun) sync(ctx context.Context) outcome {
 	ctx = lms.WithMemo(ctx) // one read of a vendor answer that serves several views (Enabley's performance pages)
+	ctx = lms.WithPageLimit(ctx, run.conn.Settings.PagesPerSync)
 	defer run.publishLearners()
 	target, subj, o := run.observe(ctx)
 	if o != nil {

@@ -236,6 +236,9 @@ func (run *enrollmentRun) bulkProgress(ctx context.Context, t lms.Target, led *p
 	} else {
 		err = run.recentCompletions(ctx, t, led)
 	}
+	if lms.IsReadContinues(err) { // a spread read goes on: progress stays as last read
+		return nil
+	}
 	if err != nil {
 		return run.progressFailed(err)
 	}
@@ -261,9 +264,14 @@ func (run *enrollmentRun) bulkDue(t lms.Target, led *progressLedger) bool {
 }
 
 // wholeProgress reads every learner's progress in t at once (Enabley): a
-// learner missing from it has not started.
+// learner missing from it has not started. The Enrollment's first read of
+// it is whole, even while a read spread over intervals goes on.
 func (run *enrollmentRun) wholeProgress(ctx context.Context, t lms.Target, led *progressLedger, users map[string]lms.User) error {
-	items, err := run.conn.Client.Enrollments().TargetProgress(lms.WithPriority(ctx, lms.PriorityRead), t)
+	ctx = lms.WithPriority(ctx, lms.PriorityRead)
+	items, err := run.conn.Client.Enrollments().TargetProgress(ctx, t)
+	if lms.IsReadContinues(err) && led.bulkAt.IsZero() {
+		items, err = run.conn.Client.Enrollments().TargetProgress(lms.WithPageLimit(ctx, 0), t)
+	}
 	if err != nil {
 		return err
 	}

@@ -216,6 +216,8 @@ type connOpts struct {
 	seed func(*lmssim.Seed)
 	// simLatency is added by the simulator to every request.
 	simLatency time.Duration
+	// pagesPerSync sets spec.rateLimit.pagesPerSync (0: unset).
+	pagesPerSync int32
 }
 
 // credentials returns the Secret data the simulator's default seed accepts.
@@ -268,6 +270,12 @@ func connectTo(t *testing.T, ns, vendor string, sim *lmssim.TestServer, endpoint
 		if o.burst > 0 {
 			c.Spec.RateLimit.Burst = ptr.To(o.burst)
 		}
+	}
+	if o.pagesPerSync > 0 {
+		if c.Spec.RateLimit == nil {
+			c.Spec.RateLimit = &v1alpha1.RateLimit{}
+		}
+		c.Spec.RateLimit.PagesPerSync = ptr.To(o.pagesPerSync)
 	}
 	if o.syncInterval > 0 {
 		c.Spec.SyncInterval = &metav1.Duration{Duration: o.syncInterval}

@@ -140,3 +140,19 @@ func Memoize[T any](ctx context.Context, key string, read func() (T, error)) (T,
 	}
 	return v, err
 }
+
+type pageLimitKey struct{}
+
+// WithPageLimit returns ctx carrying the most pages a paged read may send
+// with it (spec.rateLimit.pagesPerSync), once the read was whole once: a
+// longer read goes on where it stopped at its next turn. n <= 0 means no
+// limit, for callers that need a whole read now.
+func WithPageLimit(ctx context.Context, n int) context.Context {
+	return context.WithValue(ctx, pageLimitKey{}, max(n, 0))
+}
+
+// PageLimit returns the page limit carried by ctx, 0 when none.
+func PageLimit(ctx context.Context) int {
+	n, _ := ctx.Value(pageLimitKey{}).(int)
+	return n
+}

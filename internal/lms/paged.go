@@ -2,6 +2,7 @@ package lms
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -83,3 +84,11 @@ type PageFunc func(ctx context.Context, cursor string) (UserPage, error)
 func (f PageFunc) ListPage(ctx context.Context, cursor string) (UserPage, error) {
 	return f(ctx, cursor)
 }
+
+// ErrReadContinues answers a read spread over sync intervals (a page limit
+// in ctx, WithPageLimit) that sent its pages for this turn and has pages
+// left: there is no new answer yet, and the caller keeps its last one.
+var ErrReadContinues = errors.New("the read goes on at the next sync interval")
+
+// IsReadContinues reports whether err is (or wraps) ErrReadContinues.
+func IsReadContinues(err error) bool { return errors.Is(err, ErrReadContinues) }

@@ -3,6 +3,7 @@ package enabley
 import (
 	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -31,6 +32,10 @@ type enrollmentClient struct {
 	api enrollmentsAPI
 	// v1 is set once GET /api/v3/channels answered 404 on a first page.
 	v1 atomic.Bool
+	// reads are the channels' performance reads, by channel id, kept
+	// between calls for a read spread over sync intervals.
+	mu    sync.Mutex
+	reads map[string]*perfRead
 }
 
 var _ lms.EnrollmentClient = (*enrollmentClient)(nil)
@@ -182,20 +187,27 @@ func (c *enrollmentClient) TargetProgress(ctx context.Context, t lms.Target) ([]
 	return out, nil
 }
 
-// channelPerformance reads the channel's performance, every page, once per ctx memo.
+// channelPerformance reads the channel's performance, once per ctx memo:
+// every page, or, with a page limit in ctx (lms.WithPageLimit) once the
+// channel was read whole, at most that many pages per call, going on where
+// the last call stopped, and lms.ErrReadContinues until the read completes.
 func (c *enrollmentClient) channelPerformance(ctx context.Context, t lms.Target) ([]performanceItem, error) {
 	if err := checkTarget(t); err != nil {
 		return nil, err
 	}
-	items, err := lms.Memoize(ctx, "enabley performance "+t.ID, func() ([]performanceItem, error) {
-		return collectPages(opPerformance, func(key string) (page[performanceItem], error) {
-			return c.api.performance(ctx, t.ID, "", key)
-		})
-	})
+	limit := lms.PageLimit(ctx)
+	key := "enabley performance " + t.ID
+	if limit == 0 {
+		key += " whole"
+	}
+	got, err := lms.Memoize(ctx, key, func() (perfAnswer, error) { return c.readPerformance(ctx, t.ID, limit) })
+	if err == nil && !got.complete {
+		err = lms.ErrReadContinues
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read the performance of Enabley channel %q: %w", t.ID, err)
 	}
-	return items, nil
+	return got.items, nil
 }
 
 // RecentCompletions is unsupported: Enabley reads a channel's progress whole.

@@ -395,16 +395,6 @@ func subAccount(sub string) url.Values {
 // maxPages bounds a paginated read, against a vendor that never ends it.
 const maxPages = 100000
 
-// collectPages reads every page of an endpoint, following paginationKey
-// until it is null.
-func collectPages[T any](op string, next func(key string) (page[T], error)) ([]T, error) {
-	first, err := next("")
-	if err != nil {
-		return nil, err
-	}
-	return continuePages(op, first, next)
-}
-
 // continuePages reads the pages after first. A key that repeats, or more
 // than maxPages pages, is a malformed answer.
 func continuePages[T any](op string, first page[T], next func(key string) (page[T], error)) ([]T, error) {

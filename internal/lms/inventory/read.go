@@ -67,19 +67,45 @@ func (inv *Inventory) EnsureLoaded(ctx context.Context, src Source) error {
 // caller within maxAge is not repeated. After a failed read, the next one is
 // due after FirstRetry, doubling with each failure up to maxAge; until then
 // Refresh returns a *BackoffError without reading.
+//
+// With a page limit in ctx (lms.WithPageLimit) and a snapshot to keep
+// serving, a paged read sends at most that many pages per call; one that
+// stops with pages left is kept (no error, no changes: the snapshot stays
+// the last complete one) and goes on where it stopped once maxAge has passed
+// since that slice, whatever the read's age.
 func (inv *Inventory) Refresh(ctx context.Context, src Source, maxAge time.Duration) ([]Change, error) {
 	return inv.refresh(ctx, src, maxAge)
 }
 
-// refresh reads a new snapshot unless one younger than maxAge (any, when
-// maxAge is 0) exists or the last failure's wait is not over.
+// refresh reads a new snapshot (or the next slice of a spread read) when it
+// is due, unless the last failure's wait is not over.
 func (inv *Inventory) refresh(ctx context.Context, src Source, maxAge time.Duration) ([]Change, error) {
 	inv.loadMu.Lock()
 	defer inv.loadMu.Unlock()
-	if ok, at := inv.Loaded(); ok && (maxAge == 0 || inv.clock.Since(at) < maxAge) {
+	if !inv.due(ctx, maxAge) {
 		return nil, nil
 	}
 	return inv.load(ctx, src, maxAge)
+}
+
+// due reports whether a refresh with maxAge (0: only when never read) reads:
+// never read; or, for a spread read kept and a page limit in ctx, maxAge
+// passed since its last slice or its last attempt failed (waiting decides
+// when it goes again); or else the snapshot is older than maxAge. The caller
+// holds loadMu.
+func (inv *Inventory) due(ctx context.Context, maxAge time.Duration) bool {
+	inv.mu.RLock()
+	loaded, at, failing := inv.users != nil, inv.loadedAt, inv.health.failures > 0
+	inv.mu.RUnlock()
+	switch {
+	case !loaded:
+		return true
+	case maxAge == 0:
+		return false
+	case inv.paged != nil && inv.paged.spread && lms.PageLimit(ctx) > 0:
+		return failing || inv.clock.Since(inv.paged.sliceAt) >= maxAge
+	}
+	return inv.clock.Since(at) >= maxAge
 }
 
 // refreshAfter reads a new snapshot unless one was read after since (by a
@@ -102,6 +128,10 @@ func (inv *Inventory) load(ctx context.Context, src Source, maxAge time.Duration
 	started := inv.clock.Now()
 	inv.startLoading()
 	users, skipped, err := inv.read(ctx, src, maxAge)
+	if errors.Is(err, errSliceRead) { // a spread read goes on at its next turn
+		inv.sliced()
+		return nil, nil
+	}
 	if err != nil {
 		inv.failed(err)
 		return nil, err
@@ -127,17 +157,32 @@ func (inv *Inventory) read(ctx context.Context, src Source, maxAge time.Duration
 	return users, nil, nil
 }
 
-// readPages reads the pages of p from the first, or from the page a failed
-// read stopped at when that read began less than maxAge ago. A page that
-// fails (but for a refused cursor) keeps the pages read before it for the
-// next attempt.
+// errSliceRead stops a spread read that sent its page limit with pages left.
+var errSliceRead = errors.New("the page limit of this slice is reached")
+
+// readPages reads the pages of p from the first, or from the page a kept
+// read stopped at: a spread read (under the page limit of ctx) whatever its
+// age, a failed one when it began less than maxAge ago. A page that fails
+// (but for a refused cursor) keeps the pages read before it for the next
+// attempt. With a page limit and a snapshot, it sends at most that many
+// pages and keeps the read (errSliceRead) when pages are left; a kept
+// cursor the vendor refuses starts the read over, whole, so that a vendor
+// whose cursors do not outlive an interval still completes every read.
 func (inv *Inventory) readPages(ctx context.Context, p lms.PagedLister, maxAge time.Duration) (map[string]*lms.User, []lms.SkippedRecord, error) {
-	r := inv.resumable(maxAge)
-	resumed := r.pages > 0
+	limit := inv.pageLimit(ctx)
+	r := inv.resumable(maxAge, limit > 0)
+	resumed, sent := r.pages > 0, 0
 	for r.pages < maxPages {
+		if limit > 0 && sent >= limit && !r.whole {
+			r.spread, r.sliceAt = true, inv.clock.Now()
+			inv.keep(r)
+			return nil, nil, errSliceRead
+		}
 		page, err := p.ListPage(ctx, r.cursor)
-		if err != nil && resumed && refused(err) { // the kept cursor expired: start over at once
+		sent++
+		if err != nil && resumed && refused(err) { // the kept cursor expired: start over at once, whole
 			r, resumed = inv.restart(), false
+			r.whole = true
 			continue
 		}
 		resumed = false
@@ -158,17 +203,33 @@ func (inv *Inventory) readPages(ctx context.Context, p lms.PagedLister, maxAge t
 	return nil, nil, lms.NewError(lms.KindTransient, "list users", "", fmt.Sprintf("more than %d pages", maxPages))
 }
 
-// resumable returns the read to go on with: the one kept after a failed
-// page if it began less than maxAge ago (any, when maxAge is 0), else a new
-// one. The caller holds loadMu.
-func (inv *Inventory) resumable(maxAge time.Duration) *pagedRead {
-	if r := inv.paged; r != nil && (maxAge == 0 || inv.clock.Since(r.started) < maxAge) {
+// pageLimit is the most pages this read may send: the limit of ctx once a
+// snapshot exists (the first read is whole), else none. The caller holds
+// loadMu.
+func (inv *Inventory) pageLimit(ctx context.Context) int {
+	if ok, _ := inv.Loaded(); !ok {
+		return 0
+	}
+	return lms.PageLimit(ctx)
+}
+
+// resumable returns the read to go on with: the one kept, if it is a
+// spread read and this one is limited too, or if it began less than maxAge
+// ago (any, when maxAge is 0); else a new one. The caller holds loadMu.
+func (inv *Inventory) resumable(maxAge time.Duration, limited bool) *pagedRead {
+	r := inv.paged
+	switch {
+	case r == nil:
+		return newPagedRead(inv.clock.Now())
+	case limited && r.spread, maxAge == 0, inv.clock.Since(r.started) < maxAge:
 		return r
 	}
-	if inv.paged != nil { // too old to resume
-		return inv.restart()
-	}
-	return &pagedRead{started: inv.clock.Now(), users: map[string]*lms.User{}, cursors: map[string]bool{}}
+	return inv.restart() // too old to resume
+}
+
+// newPagedRead returns an empty read begun at now.
+func newPagedRead(now time.Time) *pagedRead {
+	return &pagedRead{started: now, users: map[string]*lms.User{}, cursors: map[string]bool{}}
 }
 
 // restart drops the kept read and returns a new one; the writes kept for
@@ -177,18 +238,18 @@ func (inv *Inventory) restart() *pagedRead {
 	inv.keep(nil)
 	inv.stopLoading()
 	inv.startLoading()
-	return &pagedRead{started: inv.clock.Now(), users: map[string]*lms.User{}, cursors: map[string]bool{}}
+	return newPagedRead(inv.clock.Now())
 }
 
 // keep records r as the read to resume (nil: none). The caller holds loadMu.
 func (inv *Inventory) keep(r *pagedRead) {
 	inv.paged = r
-	pages := 0
+	pages, spread, at := 0, false, time.Time{}
 	if r != nil {
-		pages = r.pages
+		pages, spread, at = r.pages, r.spread, r.sliceAt
 	}
 	inv.mu.Lock()
-	inv.health.pagesKept = pages
+	inv.health.pagesKept, inv.health.spread, inv.health.sliceAt = pages, spread, at
 	inv.mu.Unlock()
 }
 
@@ -210,6 +271,13 @@ func refused(err error) bool { return lms.IsTerminal(err) || lms.IsNotFound(err)
 // far, and the cursor of the next page.
 type pagedRead struct {
 	started time.Time
+	// spread is set once the read stopped at the page limit; sliceAt is
+	// when it did, last.
+	spread  bool
+	sliceAt time.Time
+	// whole is set on a read started over after a refused cursor: it is
+	// not cut into slices.
+	whole   bool
 	users   map[string]*lms.User
 	skipped []lms.SkippedRecord
 	cursor  string
@@ -248,7 +316,11 @@ type health struct {
 	retryAt   time.Time
 	maxRetry  time.Duration
 	pagesKept int
-	skipped   []lms.SkippedRecord
+	// spread is set while a spread read is kept; sliceAt is when it read
+	// its last slice.
+	spread  bool
+	sliceAt time.Time
+	skipped []lms.SkippedRecord
 }
 
 // waiting returns a *BackoffError while the last failure's wait is not
@@ -296,6 +368,14 @@ func retryDelay(failures int, max time.Duration) time.Duration {
 	return min(d, max)
 }
 
+// sliced records a slice of a spread read: the reads go well, but the
+// records skipped are still those of the last complete read.
+func (inv *Inventory) sliced() {
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	inv.health.failures, inv.health.lastErr, inv.health.retryAt = 0, nil, time.Time{}
+}
+
 // succeeded records a complete read that skipped the given records.
 func (inv *Inventory) succeeded(skipped []lms.SkippedRecord) {
 	inv.mu.Lock()
@@ -318,9 +398,14 @@ type State struct {
 	Failures int
 	Err      error
 	RetryAt  time.Time
-	// PagesKept is how many pages of a failed paged read are kept, to
-	// resume at the page that failed.
+	// PagesKept is how many pages of a paged read are kept, to resume at
+	// the page that failed or, for a spread read, where the last slice
+	// stopped.
 	PagesKept int
+	// Spreading is set while a read spread over sync intervals (a page
+	// limit) is under way; SliceAt is when it read its last slice.
+	Spreading bool
+	SliceAt   time.Time
 	// Skipped are the records the last complete read left out.
 	Skipped []lms.SkippedRecord
 }
@@ -331,7 +416,7 @@ func (inv *Inventory) State() State {
 	defer inv.mu.RUnlock()
 	h := inv.health
 	return State{Failures: h.failures, Err: h.lastErr, RetryAt: h.retryAt, PagesKept: h.pagesKept,
-		Skipped: append([]lms.SkippedRecord(nil), h.skipped...)}
+		Spreading: h.spread, SliceAt: h.sliceAt, Skipped: append([]lms.SkippedRecord(nil), h.skipped...)}
 }
 
 // ProvesAbsence reports whether a user missing from the snapshot is missing

@@ -7,6 +7,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/utils/clock"
+
+	"github.com/lmsoperator/lms-operator/internal/lms"
 )
 
 // Views keeps a connection's last reads of the sets the operator writes to,
@@ -39,6 +41,12 @@ func NewViews(clk clock.PassiveClock) *Views {
 // Get returns a copy of the set under key, reading it with load when it was
 // never read, was forgotten, or is older than maxAge. fresh is true when
 // this call read it.
+//
+// A load that answers lms.ErrReadContinues (a read spread over sync
+// intervals, with pages left) has no new set: Get keeps the one read before,
+// with the operator's writes laid over, as read now (the next slice is due
+// after maxAge), and returns it not fresh, so that nothing is assigned or
+// unassigned because of a partial read. A view never read is read whole.
 func (v *Views) Get(ctx context.Context, key string, maxAge time.Duration, load func(context.Context) ([]string, error)) (ids sets.Set[string], fresh bool, err error) {
 	it := v.item(key)
 	it.load.Lock()
@@ -47,6 +55,12 @@ func (v *Views) Get(ctx context.Context, key string, maxAge time.Duration, load 
 		return s, false, nil
 	}
 	got, err := load(ctx)
+	if lms.IsReadContinues(err) {
+		if s, ok := v.continues(it); ok {
+			return s, false, nil
+		}
+		got, err = load(lms.WithPageLimit(ctx, 0))
+	}
 	if err != nil {
 		return nil, false, err
 	}
@@ -54,6 +68,18 @@ func (v *Views) Get(ctx context.Context, key string, maxAge time.Duration, load 
 	defer v.mu.Unlock()
 	it.ids, it.at, it.read = sets.New(got...), v.clock.Now(), true
 	return it.ids.Clone(), true, nil
+}
+
+// continues marks it as read now, when it was read before, and returns a
+// copy of its set: a spread read goes on, and the set stays as it was.
+func (v *Views) continues(it *view) (sets.Set[string], bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if !it.read {
+		return nil, false
+	}
+	it.at = v.clock.Now()
+	return it.ids.Clone(), true
 }
 
 // item returns the view of key, adding an unread one.

@@ -3,14 +3,18 @@ package inventory
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"k8s.io/apimachinery/pkg/util/sets"
 	clocktesting "k8s.io/utils/clock/testing"
+
+	"github.com/lmsoperator/lms-operator/internal/lms"
 )
 
 func TestViewsReadOncePerMaxAgeAndFollowTheOperatorsWrites(t *testing.T) {
@@ -72,5 +76,77 @@ func TestViewsConcurrentLoadsShareOneReadAndFailuresAreNotCached(t *testing.T) {
 	wg.Wait()
 	if reads.Load() != 1 {
 		t.Errorf("20 concurrent Gets after a failure made %d reads, want 1", reads.Load())
+	}
+}
+
+func TestViewsKeepTheLastSetWhileASpreadReadGoesOn(t *testing.T) {
+	type want struct {
+		ids   []string
+		fresh bool
+		err   bool
+		loads []int // the page limits the loads were called with
+	}
+	continues := func(limit int) ([]string, error) {
+		if limit > 0 {
+			return nil, fmt.Errorf("read channel: %w", lms.ErrReadContinues)
+		}
+		return []string{"1", "2"}, nil
+	}
+	cases := map[string]struct {
+		reason string
+		read   bool // the view was read (as [1]) and then the operator added 3
+		load   func(limit int) ([]string, error)
+		want   want
+	}{
+		"KeepsTheOldSet": {
+			reason: "a read that goes on keeps the last set, with the operator's writes, not fresh and with no error",
+			read:   true, load: continues,
+			want: want{ids: []string{"1", "3"}, loads: []int{2}},
+		},
+		"NeverReadIsReadWhole": {
+			reason: "a view with no set to keep is read whole at once",
+			load:   continues,
+			want:   want{ids: []string{"1", "2"}, fresh: true, loads: []int{2, 0}},
+		},
+		"OtherErrorsFail": {
+			reason: "any other error is returned, as before",
+			read:   true, load: func(int) ([]string, error) { return nil, errors.New("503") },
+			want: want{err: true, loads: []int{2}},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			clk := clocktesting.NewFakePassiveClock(t0)
+			v := NewViews(clk)
+			if tc.read {
+				_, _, _ = v.Get(context.Background(), "k", time.Minute, func(context.Context) ([]string, error) { return []string{"1"}, nil })
+				v.Add("k", "3")
+			}
+			clk.SetTime(t0.Add(time.Minute))
+			var got want
+			ids, fresh, err := v.Get(lms.WithPageLimit(context.Background(), 2), "k", time.Minute, func(ctx context.Context) ([]string, error) {
+				got.loads = append(got.loads, lms.PageLimit(ctx))
+				return tc.load(lms.PageLimit(ctx))
+			})
+			got.ids, got.fresh, got.err = sets.List(ids), fresh, err != nil
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(want{}), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("%s (-want +got):\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+func TestViewsASliceCountsAsTheIntervalsRead(t *testing.T) {
+	clk := clocktesting.NewFakePassiveClock(t0)
+	v := NewViews(clk)
+	loads := 0
+	_, _, _ = v.Get(context.Background(), "k", time.Minute, func(context.Context) ([]string, error) { return []string{"1"}, nil })
+	slice := func(context.Context) ([]string, error) { loads++; return nil, lms.ErrReadContinues }
+	clk.SetTime(t0.Add(time.Minute))
+	_, _, _ = v.Get(context.Background(), "k", time.Minute, slice)
+	clk.SetTime(t0.Add(90 * time.Second))
+	_, _, _ = v.Get(context.Background(), "k", time.Minute, slice)
+	if loads != 1 {
+		t.Errorf("%d slices read within one interval, want 1: the next slice is due an interval after the last", loads)
 	}
 }

@@ -43,6 +43,9 @@ type Settings struct {
 	SubAccountName string
 	Limits         budget.Limits
 	SyncInterval   time.Duration
+	// PagesPerSync bounds the pages a paged read sends per sync interval
+	// (lms.WithPageLimit); 0: every read is whole.
+	PagesPerSync int
 }
 
 // A Connection is one connection's client, budget and caches.

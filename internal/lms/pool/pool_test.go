@@ -173,3 +173,25 @@ func TestConfigPausePausesTheConnectionAsA429Does(t *testing.T) {
 		t.Errorf("Pause(48h) = %s, want it capped at %s", d, budget.MaxRetryAfter)
 	}
 }
+
+func TestANewPagesPerSyncRebuildsTheClientAndKeepsTheInventory(t *testing.T) {
+	var cfg lms.Config
+	p := &Pool{Registry: capturing(&cfg), Clock: clock.RealClock{}}
+	key := Key{Kind: "LMSConnection", Namespace: "ns", Name: "c"}
+	s := Settings{Provider: lms.ProviderExceed, BaseURL: "https://acme.exceedlms.com/api/v2", Limits: budget.Limits{RequestsPerHour: 3600, Burst: 10}}
+	first, _, err := p.Ensure(key, s, nil, "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.PagesPerSync = 4
+	second, fresh, err := p.Ensure(key, s, nil, "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fresh || second.Settings.PagesPerSync != 4 {
+		t.Errorf("after pagesPerSync changed: fresh=%v, PagesPerSync=%d; want the connection rebuilt with 4", fresh, second.Settings.PagesPerSync)
+	}
+	if second.Users != first.Users || second.Views != first.Views {
+		t.Error("a new pagesPerSync dropped the inventory or the views: the same vendor and endpoint keep them")
+	}
+}

@@ -168,6 +168,7 @@ type cursor struct {
 type state struct {
 	clients    []ClientCredential
 	tokenTTL   time.Duration
+	cursorTTL  time.Duration
 	v3Disabled bool
 	// sharedUsernames and sharedEmails lift the uniqueness of usernames and emails.
 	sharedUsernames bool
@@ -202,6 +203,7 @@ func newState(seed Seed, now time.Time) state {
 	st := state{
 		clients:         slices.Clone(seed.Clients),
 		tokenTTL:        time.Duration(seed.TokenTTL),
+		cursorTTL:       time.Duration(seed.CursorTTL),
 		v3Disabled:      seed.V3UsersDisabled,
 		sharedUsernames: seed.AllowSharedUsernames,
 		sharedEmails:    seed.AllowSharedEmails,
@@ -218,6 +220,9 @@ func newState(seed Seed, now time.Time) state {
 	}
 	if st.tokenTTL <= 0 {
 		st.tokenTTL = DefaultTokenTTL
+	}
+	if st.cursorTTL <= 0 {
+		st.cursorTTL = DefaultCursorTTL
 	}
 	if st.pageSize <= 0 {
 		st.pageSize = DefaultPageSize

@@ -60,6 +60,6 @@ func (st *state) newCursor(scope string, offset int, now time.Time) string {
 		}
 	}
 	key := rand.Text()
-	st.cursors[key] = cursor{scope: scope, offset: offset, expires: now.Add(cursorTTL)}
+	st.cursors[key] = cursor{scope: scope, offset: offset, expires: now.Add(st.cursorTTL)}
 	return key
 }

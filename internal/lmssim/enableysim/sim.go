@@ -21,7 +21,7 @@
 // unique, compared without regard to case (item_exists naming the field;
 // Seed.AllowSharedUsernames and Seed.AllowSharedEmails lift either rule);
 // a group with child groups cannot be deleted; currentPage
-// counts from 1; a paginationKey lives 15 minutes.
+// counts from 1; a paginationKey lives 15 minutes (Seed.CursorTTL).
 package enableysim
 
 import (
@@ -38,8 +38,9 @@ const DefaultPageSize = 100
 // DefaultTokenTTL is the lifetime of an access token when Seed.TokenTTL is 0.
 const DefaultTokenTTL = time.Hour
 
-// cursorTTL is how long a paginationKey stays valid.
-const cursorTTL = 15 * time.Minute
+// DefaultCursorTTL is how long a paginationKey stays valid when
+// Seed.CursorTTL is 0. The document is silent on it.
+const DefaultCursorTTL = 15 * time.Minute
 
 // A Duration is a time.Duration that reads from JSON and YAML as a Go
 // duration string ("1h", "90s") or as a number of nanoseconds.
@@ -85,6 +86,10 @@ type Seed struct {
 	// TokenTTL is the access tokens' lifetime (default 1h). Tokens report it
 	// in expires_in as milliseconds.
 	TokenTTL Duration `json:"tokenTTL,omitempty"`
+	// CursorTTL is how long a paginationKey stays valid (default
+	// DefaultCursorTTL; the document is silent): a key used later answers
+	// 404 not_found "Invalid paginationKey".
+	CursorTTL Duration `json:"cursorTTL,omitempty"`
 	// V3UsersDisabled makes the whole GET /api/v3/users route answer 404, as
 	// some accounts do.
 	V3UsersDisabled bool `json:"v3UsersDisabled,omitempty"`

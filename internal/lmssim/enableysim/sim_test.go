@@ -759,3 +759,33 @@ func TestConcurrentWritesAreSafe(t *testing.T) {
 		t.Errorf("users: %d, want 25", n)
 	}
 }
+
+func TestAPaginationKeyExpiresAfterTheSeedsCursorTTL(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		ttl    time.Duration
+		after  time.Duration
+		want   int
+	}{
+		"default, within":  {"a key lives DefaultCursorTTL when the seed sets none", 0, DefaultCursorTTL - time.Second, 200},
+		"default, expired": {"a key older than DefaultCursorTTL is refused", 0, DefaultCursorTTL, 404},
+		"seed, within":     {"a key lives the seed's CursorTTL", time.Hour, 30 * time.Minute, 200},
+		"seed, expired":    {"a key older than the seed's CursorTTL is refused", time.Minute, time.Minute, 404},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			seed := testSeed()
+			seed.CursorTTL = Duration(tc.ttl)
+			h := newHarness(t, seed)
+			now := time.Now()
+			h.sim.Now = func() time.Time { return now }
+			var pg page
+			mustDecode(t, h.ok(200, http.MethodGet, "/api/v3/users", nil), &pg)
+			now = now.Add(tc.after)
+			status, _ := h.raw(http.MethodGet, "/api/v3/users?paginationKey="+url.QueryEscape(*pg.PaginationKey), h.token, nil)
+			if status != tc.want {
+				t.Errorf("%s: status %d, want %d", tc.reason, status, tc.want)
+			}
+		})
+	}
+}
