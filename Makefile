@@ -163,6 +163,9 @@ BENCH_ELEAP_TARGETS ?= course,learningPath
 BENCH_BUDGET_LEARNERS ?= 140
 # BENCH_PAGES_PER_SYNC sets the unlimited connections' spec.rateLimit.pagesPerSync (0: unset).
 BENCH_PAGES_PER_SYNC ?= 0
+# BENCH_MEMORY_LIMIT is the container memory limit the manager runs as if
+# under (the chart's 256Mi): it gets the soft limit internal/memlimit sets.
+BENCH_MEMORY_LIMIT ?= 256Mi
 BENCH_DIR ?= $(shell pwd)/tmp/bench
 BENCH_MANAGER ?= $(BENCH_DIR)/manager
 BENCH_FLAGS ?=
@@ -173,4 +176,4 @@ bench: manifests envtest-assets ## Print each scenario's vendor calls, time to c
 	KUBEBUILDER_ASSETS=$(ENVTEST_DIR) go run ./hack/bench -manager $(BENCH_MANAGER) -dir $(BENCH_DIR) \
 		-scenarios $(BENCH_SCENARIOS) -vendors $(BENCH_VENDORS) -learners $(BENCH_LEARNERS) -sync $(BENCH_SYNC) \
 		-intervals $(BENCH_INTERVALS) -eleap-targets $(BENCH_ELEAP_TARGETS) -budget-learners $(BENCH_BUDGET_LEARNERS) \
-		-pages-per-sync $(BENCH_PAGES_PER_SYNC) $(BENCH_FLAGS)
+		-pages-per-sync $(BENCH_PAGES_PER_SYNC) -memory-limit $(BENCH_MEMORY_LIMIT) $(BENCH_FLAGS)

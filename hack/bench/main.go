@@ -36,11 +36,15 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/resource"
+
 	"github.com/lmsoperator/lms-operator/internal/lmssim"
+	"github.com/lmsoperator/lms-operator/internal/memlimit"
 )
 
 // The scenario names of -scenarios.
@@ -67,6 +71,9 @@ type config struct {
 	concurrency   int
 	timeout       time.Duration
 	managerArgs   string
+	// memoryLimit is the container memory limit the manager is run as if
+	// under (bytes, 0: none): it gets the soft limit memlimit would set.
+	memoryLimit int64
 }
 
 // main parses the flags and runs the scenarios until done or interrupted.
@@ -106,11 +113,36 @@ func parseFlags(args []string) (config, error) {
 	fs.IntVar(&c.concurrency, "concurrency", 4, "The manager's --max-concurrent-reconciles (the chart's default is 4).")
 	fs.DurationVar(&c.timeout, "timeout", 45*time.Minute, "How long the unlimited scenario may take to converge.")
 	fs.StringVar(&c.managerArgs, "manager-args", "", "More flags for the manager, space-separated (such as --pprof-bind-address=127.0.0.1:6060).")
+	fs.Func("memory-limit", "The container memory limit the manager runs as if under (default the chart's 256Mi): "+
+		"it gets the soft memory limit (GOMEMLIMIT) that internal/memlimit sets in such a container; 0 for none.", c.setMemoryLimit)
+	c.memoryLimit = chartMemoryLimit
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
 	c.scenarios, c.vendors, c.eleapTargets = splitList(scenarios), splitList(vendors), splitList(targets)
 	return c, c.validate()
+}
+
+// chartMemoryLimit is the manager's memory limit in the chart's values.yaml.
+const chartMemoryLimit = 256 << 20
+
+// setMemoryLimit reads -memory-limit, a Kubernetes quantity.
+func (c *config) setMemoryLimit(v string) error {
+	q, err := resource.ParseQuantity(v)
+	if err != nil {
+		return err
+	}
+	c.memoryLimit = q.Value()
+	return nil
+}
+
+// managerEnv is what the manager's environment adds to the bench's: the
+// soft memory limit a container limited to c.memoryLimit gets.
+func (c config) managerEnv() []string {
+	if c.memoryLimit <= 0 {
+		return nil
+	}
+	return []string{"GOMEMLIMIT=" + strconv.FormatInt(memlimit.Soft(c.memoryLimit), 10)}
 }
 
 // validate reports whether the flags name known scenarios, vendors and targets.

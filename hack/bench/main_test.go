@@ -46,3 +46,28 @@ func TestParseFlags(t *testing.T) {
 		})
 	}
 }
+
+func TestManagerEnvGivesTheSoftLimitOfTheContainer(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		args   []string
+		want   []string
+		err    bool
+	}{
+		"Chart":   {reason: "by default the manager runs as under the chart's 256Mi: half of it", want: []string{"GOMEMLIMIT=134217728"}},
+		"Larger":  {reason: "a quantity is read as Kubernetes writes it", args: []string{"-memory-limit", "1Gi"}, want: []string{"GOMEMLIMIT=536870912"}},
+		"None":    {reason: "0 runs the manager without a soft limit", args: []string{"-memory-limit", "0"}},
+		"Garbage": {reason: "what is not a quantity is refused", args: []string{"-memory-limit", "lots"}, err: true},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			c, err := parseFlags(tc.args)
+			if (err != nil) != tc.err {
+				t.Fatalf("%s\nparseFlags(%q): error %v, want error %v", tc.reason, tc.args, err, tc.err)
+			}
+			if diff := cmp.Diff(tc.want, c.managerEnv()); err == nil && diff != "" {
+				t.Errorf("%s\nmanagerEnv(): -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}

@@ -28,7 +28,7 @@ type managerProcess struct {
 // startManager runs bin with the chart's default flags (leader election
 // off: there is one replica), watching namespace ns only, so that the
 // objects of earlier scenarios are neither reconciled nor cached.
-func startManager(bin, kubeconfig, ns, logPath string, concurrency int, extra ...string) (*managerProcess, error) {
+func startManager(bin, kubeconfig, ns, logPath string, concurrency int, env []string, extra ...string) (*managerProcess, error) {
 	probe, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -41,7 +41,7 @@ func startManager(bin, kubeconfig, ns, logPath string, concurrency int, extra ..
 		"--health-probe-bind-address=" + probe, "--watch-namespaces=" + ns,
 		"--max-concurrent-reconciles=" + strconv.Itoa(concurrency), "--zap-log-level=info", "--zap-encoder=json"}, extra...)
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
+	cmd.Env = append(append(os.Environ(), "KUBECONFIG="+kubeconfig), env...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {

@@ -104,7 +104,7 @@ func (r *scenarioRun) prepare(ctx context.Context, c config, logPath string) err
 		return err
 	}
 	r.t.start(ctx, r.cl.k, r.s.namespace())
-	m, err := startManager(c.manager, r.cl.kubeconfig, r.s.namespace(), logPath, c.concurrency, strings.Fields(c.managerArgs)...)
+	m, err := startManager(c.manager, r.cl.kubeconfig, r.s.namespace(), logPath, c.concurrency, c.managerEnv(), strings.Fields(c.managerArgs)...)
 	if err != nil {
 		return err
 	}

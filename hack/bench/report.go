@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/lmsoperator/lms-operator/internal/memlimit"
 )
 
 // mib is a mebibyte.
@@ -34,6 +36,12 @@ func printHeader(w io.Writer, c config) {
 		time.Now().UTC().Format("2006-01-02 15:04 MST"), host, runtime.NumCPU(), runtime.GOMAXPROCS(0), c.manager, c.concurrency)
 	printf(w, "scenarios %s; vendors %s; unlimited: %d Learners, syncInterval %s, steady state %d intervals; budget: %d Learners\n",
 		strings.Join(c.scenarios, ","), strings.Join(c.vendors, ","), c.learners, c.sync, c.intervals, c.budgetLearners)
+	if c.memoryLimit > 0 {
+		printf(w, "manager memory: as in a container limited to %.0f MiB, soft limit GOMEMLIMIT %.1f MiB (internal/memlimit)\n",
+			float64(c.memoryLimit)/mib, float64(memlimit.Soft(c.memoryLimit))/mib)
+	} else {
+		printf(w, "manager memory: no container limit, no soft limit\n")
+	}
 }
 
 // printResult prints what one scenario measured.
