@@ -27,9 +27,9 @@ func printScenarioTargets(w io.Writer, r result) {
 	if r.steady != nil {
 		_, other := splitProgress(r.steady.calls.Endpoints)
 		perInterval := float64(other) / float64(r.s.intervals)
-		round := sum(r.floor.round)
+		round := sum(r.floor.steadyRound())
 		printf(w, "  %s: steady state at %d Learners: %.1f calls per interval beyond progress, the design's round %d "+
-			"(list pages included), %+.1f beyond it (target <= %d at 10,000: %s)\n", r.s.name, n, perInterval, round,
+			"(list pages included, at most pagesPerSync of each paged read), %+.1f beyond it (target <= %d at 10,000: %s)\n", r.s.name, n, perInterval, round,
 			perInterval-float64(round), targetSteadyCalls, verdict(perInterval <= targetSteadyCalls))
 	}
 	peak := max(r.create.peakRSS, peakOf(r.steady))
