@@ -54,8 +54,8 @@ func TestManagerEnvGivesTheSoftLimitOfTheContainer(t *testing.T) {
 		want   []string
 		err    bool
 	}{
-		"Chart":   {reason: "by default the manager runs as under the chart's 256Mi: half of it", want: []string{"GOMEMLIMIT=134217728"}},
-		"Larger":  {reason: "a quantity is read as Kubernetes writes it", args: []string{"-memory-limit", "1Gi"}, want: []string{"GOMEMLIMIT=536870912"}},
+		"Chart":   {reason: "by default the manager runs as under the chart's 256Mi: 40 % of it", want: []string{"GOMEMLIMIT=107374182"}},
+		"Larger":  {reason: "a quantity is read as Kubernetes writes it", args: []string{"-memory-limit", "1Gi"}, want: []string{"GOMEMLIMIT=429496729"}},
 		"None":    {reason: "0 runs the manager without a soft limit", args: []string{"-memory-limit", "0"}},
 		"Garbage": {reason: "what is not a quantity is refused", args: []string{"-memory-limit", "lots"}, err: true},
 	}

@@ -13,15 +13,16 @@ import (
 )
 
 // Share is the part of the container's memory limit the Go runtime aims to
-// stay within. Half: at 10,000 Learners the live heap is about 100 MiB, and
-// with the collector's default pacing (GOGC=100) the heap grew to three
+// stay within. At 10,000 Learners the live heap is 60 to 75 MiB, and with
+// the collector's default pacing (GOGC=100) alone the heap grew to several
 // times that before a collection (355 MiB resident, past the chart's
-// 256Mi); at half of 256Mi the collector runs when the heap reaches 128 MiB
-// instead, which keeps the process near 150 MiB with the binary and
-// stacks, and leaves the other half for a burst (a 10,000-user list read
-// while the caches are full) before the kernel's limit. Below 64 MiB of
-// live heap (about 5,000 Learners) it changes nothing: GOGC paces first.
-const Share = 0.5
+// 256Mi). At 40 % of 256Mi the collector runs when the runtime's memory
+// reaches 102 MiB instead, which with the binary's own pages (about 45 MiB
+// resident) kept the process at 150 MiB in make bench; at half, 168 MiB.
+// The rest of the limit is room for a burst (a 10,000-user list read while
+// the caches are full) before the kernel's. Below about 50 MiB of live heap
+// (some 5,000 Learners) it changes nothing: GOGC paces first.
+const Share = 0.4
 
 // Soft is the soft memory limit Set gives a container limited to limit bytes.
 func Soft(limit int64) int64 { return int64(float64(limit) * Share) }
