@@ -37,7 +37,7 @@ func (d Deps) connectionCore(name string, paused chan event.GenericEvent) connec
 }
 
 func (d Deps) statusWriter() statusWriter {
-	return statusWriter{client: d.Client, reader: d.APIReader, metrics: d.Metrics}
+	return statusWriter{client: d.Client, reader: d.APIReader, metrics: d.Metrics, written: newWrittenVersions()}
 }
 
 // reconciler returns the skeleton of kind k.

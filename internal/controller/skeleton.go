@@ -99,10 +99,16 @@ type runEnv struct {
 func (r *reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	obj := r.newObject()
 	if err := r.client.Get(ctx, req.NamespacedName, obj); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.writer.written.forget(req.NamespacedName)
+		}
 		if apierrors.IsNotFound(err) && r.gone != nil {
 			r.gone(req.NamespacedName)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if r.writer.written.stale(ctx, r.writer.reader, obj) { // the cache has not seen this process's last write
+		return ctrl.Result{RequeueAfter: staleRetry}, nil
 	}
 	orig := obj.DeepCopyObject().(T)
 	ctx = lms.WithCaller(ctx, lms.CallerKey(r.name, obj.GetNamespace(), obj.GetName()))
@@ -122,6 +128,7 @@ func (r *reconciler[T]) saver(orig *T, obj T) saveFunc {
 		if err := patchStatus(ctx, r.client, *orig, obj, statusOf(*orig), statusOf(obj), true); err != nil {
 			return err
 		}
+		r.writer.written.record(obj)
 		*orig = obj.DeepCopyObject().(T)
 		return nil
 	}

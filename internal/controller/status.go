@@ -26,6 +26,8 @@ type statusWriter struct {
 	// reader reads the API server directly, past a stale cache.
 	reader  client.Reader
 	metrics *metrics.Metrics
+	// written are the resourceVersions of this process's last status writes.
+	written *writtenVersions
 }
 
 // finish publishes o in the status of obj, counts a failure in the metrics,
@@ -43,6 +45,9 @@ func finish[T managed](ctx context.Context, w statusWriter, k *kind[T], orig, ob
 		w.metrics.ReconcileErrors.WithLabelValues(k.name, o.reason).Inc()
 	}
 	err := patchStatus(ctx, w.client, orig, obj, statusOf(orig), statusOf(obj), true)
+	if err == nil {
+		w.written.record(obj)
+	}
 	if apierrors.IsConflict(err) {
 		err = rebased(ctx, w, k, orig, obj)
 	}
@@ -63,7 +68,11 @@ func rebased[T managed](ctx context.Context, w statusWriter, k *kind[T], orig, o
 	}
 	base := fresh.DeepCopyObject().(client.Object)
 	k.rebase(fresh, orig, obj)
-	return client.IgnoreNotFound(w.client.Status().Patch(ctx, fresh, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})))
+	err := w.client.Status().Patch(ctx, fresh, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{}))
+	if err == nil {
+		w.written.record(fresh)
+	}
+	return client.IgnoreNotFound(err)
 }
 
 // patchStatus writes obj's status as a merge patch against orig, and only
