@@ -110,8 +110,10 @@ type RateLimit struct {
 	// once it has been read whole once. A longer read goes on where it stopped
 	// in the next interval, and its result replaces the last one only when
 	// complete, so changes made in the LMS by hand show after
-	// ceil(pages / pagesPerSync) intervals instead of one. Unset: every read
-	// is whole, every interval.
+	// ceil(pages / pagesPerSync) intervals instead of one. Unset: a quarter
+	// of the requests requestsPerHour allows in one syncInterval (150 at
+	// 3600 an hour and 10m), so a read that fits is whole every interval and
+	// a larger one never takes more than that share of the budget.
 	// +optional
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=100000

@@ -24,7 +24,7 @@ var pagedEndpoints = map[string]bool{"GET /api/v3/users": true, "GET /api/v2/per
 // A floor is the fewest calls of a scenario: the writes, the reads only a
 // first sync needs, and one round of the reads the design makes every
 // syncInterval (docs/benchmarks.md explains each), and the connection's
-// pagesPerSync (0: unset).
+// pagesPerSync, set or default.
 type floor struct {
 	writes, once, round []floorItem
 	pagesPerSync        int
@@ -36,7 +36,7 @@ type floor struct {
 func (f floor) steadyRound() []floorItem {
 	out := make([]floorItem, 0, len(f.round))
 	for _, it := range f.round {
-		if pagedEndpoints[it.endpoint] && f.pagesPerSync > 0 {
+		if pagedEndpoints[it.endpoint] {
 			it.calls = min(it.calls, f.pagesPerSync)
 		}
 		out = append(out, it)
@@ -88,7 +88,7 @@ func floorOf(s scenario) floor {
 	default:
 		f = exceedFloor(s)
 	}
-	f.pagesPerSync = s.pagesPerSync
+	f.pagesPerSync = s.effectivePagesPerSync()
 	return f
 }
 

@@ -140,6 +140,12 @@ func TestSteadyRoundUnderPagesPerSync(t *testing.T) {
 			want: want{round: 9, total: 1 + 3*10000 + 101 + 1 + 1 + 100, steady: map[string]int{
 				"GET /api/v3/users": 4, "GET /api/v2/performance": 4, "GET /api/v1/groups/list": 1}},
 		},
+		"EnableyUnsetAtItsDefaultBudget": {
+			reason: "unset, 3,600 requests an hour and a 10m interval bound each paged read to 150 pages an interval",
+			s:      scenario{vendor: "enabley", learners: 30000, group: true, targets: channel},
+			want: want{round: 301, total: 1 + 3*30000 + 301 + 1 + 1 + 300, steady: map[string]int{
+				"GET /api/v3/users": 150, "GET /api/v2/performance": 150, "GET /api/v1/groups/list": 1}},
+		},
 		"FewerPagesThanTheLimit": {
 			reason: "a read shorter than the limit is read whole",
 			s:      scenario{vendor: "exceed", learners: 1000, pagesPerSync: 4},

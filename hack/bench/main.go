@@ -62,7 +62,8 @@ type config struct {
 	intervals      int
 	eleapTargets   []string
 	budgetLearners int
-	// pagesPerSync is the unlimited connections' pagesPerSync; 0 leaves it unset.
+	// pagesPerSync is the unlimited connections' pagesPerSync; 0 leaves it
+	// unset (the manager's default).
 	pagesPerSync  int
 	budgetSync    time.Duration
 	budgetTimeout float64
@@ -107,7 +108,7 @@ func parseFlags(args []string) (config, error) {
 	fs.IntVar(&c.budgetLearners, "budget-learners", 140, "Learners of the budget scenario (140: about ten minutes at 2,500/h).")
 	fs.DurationVar(&c.budgetSync, "budget-sync", 0, "syncInterval of the budget scenario's connection (0: the default, 10m).")
 	fs.Float64Var(&c.budgetTimeout, "budget-timeout", 1.3, "The budget scenario gives up after this many times its floor (the target is 1.2).")
-	fs.IntVar(&c.pagesPerSync, "pages-per-sync", 0, "spec.rateLimit.pagesPerSync of the unlimited scenario's connection (0: unset, every read whole).")
+	fs.IntVar(&c.pagesPerSync, "pages-per-sync", 0, "spec.rateLimit.pagesPerSync of the unlimited scenario's connection (0: unset, the default a quarter of an interval's requests).")
 	fs.StringVar(&c.manager, "manager", "bin/manager", "The manager binary (make bench builds ./cmd into tmp/bench/manager).")
 	fs.StringVar(&c.dir, "dir", "tmp/bench", "Directory for the kubeconfig and the manager's logs.")
 	fs.IntVar(&c.concurrency, "concurrency", 4, "The manager's --max-concurrent-reconciles (the chart's default is 4).")

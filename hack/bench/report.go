@@ -77,6 +77,8 @@ func describe(s scenario) string {
 	}
 	if s.pagesPerSync > 0 {
 		budget += fmt.Sprintf(", pagesPerSync %d", s.pagesPerSync)
+	} else {
+		budget += fmt.Sprintf(", pagesPerSync unset (%d by default)", s.effectivePagesPerSync())
 	}
 	sync := "syncInterval 10m (default)"
 	if s.sync > 0 {

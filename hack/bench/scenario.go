@@ -10,6 +10,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/lmsoperator/lms-operator/api/v1alpha1"
+	"github.com/lmsoperator/lms-operator/internal/lms/budget"
+	"github.com/lmsoperator/lms-operator/internal/lms/pool"
 	"github.com/lmsoperator/lms-operator/internal/lmssim"
 )
 
@@ -131,6 +133,25 @@ func (s scenario) effectiveBurst() int {
 		return defaultBurst
 	}
 	return s.burst
+}
+
+// effectivePagesPerSync is the pagesPerSync the manager applies: the one set,
+// else the default it derives from the budget and the interval.
+func (s scenario) effectivePagesPerSync() int {
+	if s.pagesPerSync > 0 {
+		return s.pagesPerSync
+	}
+	perHour, sync := s.requestsPerHour, s.sync
+	if perHour == 0 {
+		perHour = 3600
+		if s.vendor == lmssim.ELeaP {
+			perHour = eleapRequestsPerHour
+		}
+	}
+	if sync == 0 {
+		sync = 10 * time.Minute
+	}
+	return pool.DefaultPagesPerSync(budget.Limits{RequestsPerHour: perHour}, sync)
 }
 
 // namespace is where the scenario's objects live.

@@ -27,21 +27,23 @@ const (
 
 // settingsOf resolves a connection's spec into pool settings, with defaults.
 func settingsOf(s *v1alpha1.ConnectionSettings) pool.Settings {
-	return pool.Settings{
+	out := pool.Settings{
 		Provider:       lms.Provider(s.Provider),
 		BaseURL:        baseURL(s),
 		SubAccountName: subAccount(s),
 		Limits:         limitsOf(s),
 		SyncInterval:   syncInterval(s),
-		PagesPerSync:   pagesPerSync(s),
 	}
+	out.PagesPerSync = pagesPerSync(s, out.Limits, out.SyncInterval)
+	return out
 }
 
 // pagesPerSync is the connection's bound on the pages of a paged read per
-// sync interval, 0 when unset (every read whole).
-func pagesPerSync(s *v1alpha1.ConnectionSettings) int {
+// sync interval; unset, a quarter of what the budget allows an interval
+// (pool.DefaultPagesPerSync).
+func pagesPerSync(s *v1alpha1.ConnectionSettings, l budget.Limits, interval time.Duration) int {
 	if s.RateLimit == nil || s.RateLimit.PagesPerSync == nil {
-		return 0
+		return pool.DefaultPagesPerSync(l, interval)
 	}
 	return int(*s.RateLimit.PagesPerSync)
 }

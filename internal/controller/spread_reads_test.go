@@ -23,12 +23,31 @@ const (
 	endpointPerformance = "GET /api/v2/performance"
 )
 
+const spreadInterval = 2 * time.Second
+
 func TestEnableyPagedReadsSpreadOverIntervalsUnderPagesPerSync(t *testing.T) {
-	const interval, intervals = 2 * time.Second, 6
+	o := fastSync(spreadInterval)
+	o.pagesPerSync = 1
+	testSpreadReads(t, o)
+}
+
+// Unset, pagesPerSync is a quarter of what the budget allows an interval:
+// 10,000 requests an hour allow 5.6 in 2s, so a read sends one page an
+// interval, as if pagesPerSync were 1.
+func TestEnableyPagedReadsSpreadByDefaultUnderATightBudget(t *testing.T) {
+	testSpreadReads(t, connOpts{syncInterval: spreadInterval, requestsPerHour: 10000, burst: 50})
+}
+
+// testSpreadReads checks, on a connection whose pagesPerSync (set or
+// default) is 1, that the Enabley user list and a channel's performance
+// send one page an interval, while the connection stays Ready and says a
+// read is under way, and that a change made by hand and a completion show
+// once the spread reads complete.
+func testSpreadReads(t *testing.T, o connOpts) {
+	t.Helper()
+	const interval, intervals = spreadInterval, 6
 	seed := lmssim.DefaultSeed()
 	seed.Enabley.PageSize = 2 // 6 users, 3 pages; 5 learners in the channel, 3 pages
-	o := fastSync(interval)
-	o.pagesPerSync = 1
 	v := newConnection(t, newNamespace(t), lmssim.Enabley, seed, o)
 	waitReady(t, v.conn)
 	team := map[string]string{"team": "spread"}

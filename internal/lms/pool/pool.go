@@ -48,6 +48,21 @@ type Settings struct {
 	PagesPerSync int
 }
 
+// pageShareDivisor: by default a paged read sends at most a quarter of the
+// tokens one sync interval earns.
+const pageShareDivisor = 4
+
+// DefaultPagesPerSync is the page bound of a connection that sets none: a
+// quarter of the requests the budget allows in one sync interval, at least
+// one. A read that fits is whole every interval, so accounts of a usual
+// size see no change; one that does not (tens of thousands of users under a
+// vendor's hourly limit) is spread instead of spending the budget the writes
+// need.
+func DefaultPagesPerSync(l budget.Limits, syncInterval time.Duration) int {
+	perInterval := float64(l.RequestsPerHour) * syncInterval.Hours()
+	return max(1, int(perInterval/pageShareDivisor))
+}
+
 // A Connection is one connection's client, budget and caches.
 type Connection struct {
 	Key      Key
