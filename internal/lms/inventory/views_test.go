@@ -150,3 +150,41 @@ func TestViewsASliceCountsAsTheIntervalsRead(t *testing.T) {
 		t.Errorf("%d slices read within one interval, want 1: the next slice is due an interval after the last", loads)
 	}
 }
+
+// A read spread over intervals saw its first pages before the operator's
+// writes made while it went on: the writes are laid over its result. Writes
+// made before a read began are not: the vendor's answer then shows what a
+// hand in the LMS changed since.
+func TestViewsLayTheWritesMadeDuringASpreadReadOverItsResult(t *testing.T) {
+	clk := clocktesting.NewFakePassiveClock(t0)
+	v := NewViews(clk)
+	var answer []string
+	var spread bool
+	load := func(context.Context) ([]string, error) {
+		if spread {
+			return nil, lms.ErrReadContinues
+		}
+		return answer, nil
+	}
+	step := func(at time.Duration, remote []string, continues bool, want []string) {
+		t.Helper()
+		clk.SetTime(t0.Add(at))
+		answer, spread = remote, continues
+		s, _, err := v.Get(context.Background(), "k", time.Minute, load)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, sets.List(s), cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("at %s: view -want +got:\n%s", at, diff)
+		}
+	}
+	step(0, []string{"1", "2"}, false, []string{"1", "2"})
+	step(time.Minute, nil, true, []string{"1", "2"}) // the read begins, its first pages read
+	v.Add("k", "3")
+	v.Remove("k", "1")
+	// the last pages come in; the answer's first pages still show 1 and lack 3
+	step(2*time.Minute, []string{"1", "2"}, false, []string{"2", "3"})
+	v.Add("k", "4")
+	// the next read shows 4 gone (removed by hand) and 3 with it
+	step(3*time.Minute, []string{"2"}, false, []string{"2"})
+}
